@@ -1,0 +1,135 @@
+"""The canonical self-evaluation schema, version 1, as code.
+
+This mirrors SCHEMA.md field for field; ``ocrform schema`` prints ``document_json_schema()``
+and every JSON file the tool writes is an instance of ``DocumentResult``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FundRow(_Strict):
+    item: str = Field(description="Row label without trailing colon or leading dashes")
+    initial_budget: float | None = Field(description="年初预算数")
+    annual_budget: float | None = Field(description="全年预算数（A）")
+    executed: float | None = Field(description="全年执行数（B）")
+    weight: float | None = Field(description="分值")
+    execution_rate: float | None = Field(description="执行率 in percent")
+    score: float | None = Field(description="得分")
+
+
+class Funds(_Strict):
+    unit: str | None = Field(description="元 or 万元, as the form states")
+    rows: list[FundRow]
+
+
+class Goals(_Strict):
+    expected: str | None = Field(description="预期目标 / 年初预期目标")
+    actual: str | None = Field(description="实际完成情况")
+
+
+class Indicator(_Strict):
+    level1: str | None = Field(description="canonical 一级指标")
+    level2: str | None = Field(description="canonical 二级指标")
+    name: str | None = Field(description="三级指标 / 指标内容")
+    target: str | None = Field(description="年度指标值, normalised")
+    actual: str | None = Field(description="实际完成值, normalised")
+    weight: float | None = Field(description="分值")
+    score: float | None = Field(description="得分")
+    deviation_reason: str | None = Field(description="偏差原因分析及改进措施 / 未完成原因分析")
+
+
+class RubricRow(_Strict):
+    level1: str | None
+    level2: str | None
+    name: str | None
+    weight: float | None
+    description: str | None
+    criteria: str | None
+    score: float | None
+
+
+class Form(_Strict):
+    schema_version: str = SCHEMA_VERSION
+    title: str | None
+    year: int | None
+    project_name: str | None
+    department: str | None
+    implementer: str | None
+    fill_date: str | None = Field(description="ISO date")
+    contact: str | None
+    funds: Funds
+    goals: Goals
+    indicators: list[Indicator]
+    total_weight: float | None
+    total_score: float | None
+    grade: str | None
+    conclusion: str | None
+    rubric: list[RubricRow] = Field(default_factory=list)
+
+
+class Provenance(_Strict):
+    """Where one output field came from, so a person can check it against the page."""
+
+    field: str = Field(description="JSON pointer into the form, e.g. /indicators/3/score")
+    page: int = Field(description="1-based page number")
+    box: list[float] = Field(description="[x0, y0, x1, y1] in PDF points, origin top-left")
+    method: str = Field(description="how the text was read: pdf-text, ocr:rapidocr, ...")
+    confidence: float = 1.0
+
+
+class Repair(_Strict):
+    page: int | None
+    source: str = Field(description="the text as the source delivered it")
+    repaired: str
+    method: str
+
+
+class Issue(_Strict):
+    """A validation finding: an arithmetic check that failed or a field a person should check."""
+
+    field: str
+    kind: str
+    message: str
+
+
+class FormEvidence(_Strict):
+    """The evidence behind ``forms[i]``, kept beside the form so the form stays the bare contract."""
+
+    provenance: list[Provenance] = Field(default_factory=list)
+    repairs: list[Repair] = Field(default_factory=list)
+    issues: list[Issue] = Field(default_factory=list)
+    pages: list[int] = Field(default_factory=list, description="1-based pages the form spans")
+
+
+class Source(_Strict):
+    path: str
+    kind: str
+    pages: int
+    sha256: str
+    text_layer: str | None = Field(default=None, description="clean, repaired, garbled or absent")
+
+
+class DocumentResult(_Strict):
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    forms: list[Form]
+    evidence: list[FormEvidence] = Field(default_factory=list, description="evidence[i] belongs to forms[i]")
+
+
+def document_json_schema() -> dict[str, Any]:
+    return DocumentResult.model_json_schema()
+
+
+def dumps(result: DocumentResult) -> str:
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1)
