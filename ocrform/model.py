@@ -9,9 +9,10 @@ means the same thing for a born-digital page and for its scan.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -154,12 +155,19 @@ class Table:
 
 @dataclass
 class Document:
-    """A loaded input: its pages, ready for the words and grid stages."""
+    """An opened input. Pages are produced one at a time so a 50-page scan is never all in memory."""
 
     path: Path
     kind: str  # "pdf", "image", "text"
-    pages: list[Page]
+    page_count: int
+    load_page: Callable[[int], Page]
+    # The open pymupdf.Document for PDFs: the repair stage reads embedded fonts from it.
+    pdf: Any = None
     meta: dict[str, str] = field(default_factory=dict)
+
+    def iter_pages(self) -> Iterator[Page]:
+        for i in range(self.page_count):
+            yield self.load_page(i)
 
 
 @dataclass
