@@ -1,0 +1,224 @@
+"""Ruling lines → tables of cells with row and column spans, and words → cells.
+
+Shared by every grid detector: the vector path (lines a PDF draws) and the image path (lines
+found by morphology) both hand over plain segments in points, so a scan and its born-digital
+original produce the same ``Table``. Lines in scans are broken and faded, so an edge between
+two grid slots counts as drawn when rulings cover most of it, not all of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from ocrform.model import Box, Cell, Segment, Table, Word
+
+# Rulings closer than this (points) are one line: adjacent cells drawn as separate
+# rectangles repeat their shared edge, and scans thicken lines to several pixels.
+SNAP = 2.0
+# Fraction of an edge that must be covered by rulings for the edge to separate two slots.
+MIN_EDGE_COVER = 0.5
+
+
+def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, snap: float = SNAP) -> list[Table]:
+    """Group connected rulings into tables and read each table's cells off its grid."""
+    horizontal = [s for s in segments if s.horizontal and s.x1 - s.x0 > snap]
+    vertical = [s for s in segments if not s.horizontal and s.y1 - s.y0 > snap]
+    tables = []
+    for hs, vs in _connected(horizontal, vertical, snap):
+        if len(hs) >= 2 and len(vs) >= 2:
+            table = _table(hs, vs, page, method, snap)
+            if table is not None:
+                tables.append(table)
+    # A frame drawn around the whole page (or around a table) is not a table of its own.
+    return [t for t in tables if not (len(t.cells) == 1 and any(_inside(o.box, t.box) for o in tables if o is not t))]
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return inner.x0 >= outer.x0 - SNAP and inner.x1 <= outer.x1 + SNAP and inner.y0 >= outer.y0 - SNAP and inner.y1 <= outer.y1 + SNAP
+
+
+def _connected(hs: list[Segment], vs: list[Segment], snap: float) -> list[tuple[list[Segment], list[Segment]]]:
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # Rulings of one table cross or touch; sorting verticals by x lets each horizontal
+    # visit only the verticals within its own extent.
+    order = sorted(range(len(vs)), key=lambda k: vs[k].x0)
+    xs = [vs[k].x0 for k in order]
+    for i, h in enumerate(hs):
+        lo = bisect.bisect_left(xs, h.x0 - snap)
+        hi = bisect.bisect_right(xs, h.x1 + snap)
+        for k in order[lo:hi]:
+            v = vs[k]
+            if v.y0 - snap <= h.y0 <= v.y1 + snap:
+                a, b = find(i), find(len(hs) + k)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for k, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + k), ([], []))[1].append(v)
+    return sorted(groups.values(), key=lambda g: min((s.y0 for s in g[0] + g[1]), default=0.0))
+
+
+class _Lines:
+    """Rulings clustered into grid lines, each with the merged intervals it covers."""
+
+    def __init__(self, positions: list[tuple[float, float, float]], snap: float) -> None:
+        # positions: (coordinate across the line, start, end along it)
+        clusters: list[list[tuple[float, float, float]]] = []
+        for p in sorted(positions):
+            if clusters and p[0] - clusters[-1][-1][0] <= snap:
+                clusters[-1].append(p)
+            else:
+                clusters.append([p])
+        self.at = [sum(p[0] for p in c) / len(c) for c in clusters]
+        self.cover: list[list[tuple[float, float]]] = []
+        for c in clusters:
+            merged: list[tuple[float, float]] = []
+            for _, a, b in sorted(c, key=lambda p: p[1]):
+                if merged and a <= merged[-1][1] + snap:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+                else:
+                    merged.append((a, b))
+            self.cover.append(merged)
+
+    def covered(self, line: int, a: float, b: float) -> float:
+        """Fraction of [a, b] along ``line`` that rulings cover."""
+        total = sum(max(0.0, min(b, y) - max(a, x)) for x, y in self.cover[line])
+        return total / (b - a) if b > a else 0.0
+
+
+def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: float) -> Table | None:
+    rows = _Lines([((s.y0 + s.y1) / 2, s.x0, s.x1) for s in hs], snap)
+    cols = _Lines([((s.x0 + s.x1) / 2, s.y0, s.y1) for s in vs], snap)
+    ys, xs = rows.at, cols.at
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if n_rows < 1 or n_cols < 1:
+        return None
+
+    def wall_right(r: int, c: int) -> bool:  # between slot (r, c) and (r, c + 1)
+        return cols.covered(c + 1, ys[r], ys[r + 1]) >= MIN_EDGE_COVER
+
+    def wall_below(r: int, c: int) -> bool:  # between slot (r, c) and (r + 1, c)
+        return rows.covered(r + 1, xs[c], xs[c + 1]) >= MIN_EDGE_COVER
+
+    taken = [[False] * n_cols for _ in range(n_rows)]
+    cells: list[Cell] = []
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if taken[r][c]:
+                continue
+            c2 = c
+            while c2 + 1 < n_cols and not taken[r][c2 + 1] and not wall_right(r, c2):
+                c2 += 1
+            r2 = r
+            while r2 + 1 < n_rows and all(not taken[r2 + 1][k] and not wall_below(r2, k) for k in range(c, c2 + 1)):
+                r2 += 1
+            for rr in range(r, r2 + 1):
+                for cc in range(c, c2 + 1):
+                    taken[rr][cc] = True
+            box = Box(xs[c], ys[r], xs[c2 + 1], ys[r2 + 1])
+            if _enclosed(box, rows, cols, ys, xs, r, r2 + 1, c, c2 + 1):
+                cells.append(Cell(row=r, col=c, box=box, page=page, row_span=r2 - r + 1, col_span=c2 - c + 1))
+    if not cells:
+        return None
+    return Table(page=page, box=Box(xs[0], ys[0], xs[-1], ys[-1]), n_rows=n_rows, n_cols=n_cols, cells=cells, method=method)
+
+
+def _enclosed(box: Box, rows: _Lines, cols: _Lines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int) -> bool:
+    """Whether rulings draw most of the cell's outline (slots outside a ragged table are not cells)."""
+    covered = (
+        rows.covered(r0, box.x0, box.x1) * box.width
+        + rows.covered(r1, box.x0, box.x1) * box.width
+        + cols.covered(c0, box.y0, box.y1) * box.height
+        + cols.covered(c1, box.y0, box.y1) * box.height
+    )
+    return covered >= MIN_EDGE_COVER * 2 * (box.width + box.height)
+
+
+class _Locator:
+    """Point → cell for one table, by bisecting its grid lines."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.xs = sorted({round(c.box.x0, 3) for c in table.cells} | {round(table.box.x1, 3)})
+        self.ys = sorted({round(c.box.y0, 3) for c in table.cells} | {round(table.box.y1, 3)})
+        self.slots: dict[tuple[int, int], Cell] = {}
+        for cell in table.cells:
+            c0 = bisect.bisect_left(self.xs, round(cell.box.x0, 3))
+            c1 = bisect.bisect_left(self.xs, round(cell.box.x1, 3))
+            r0 = bisect.bisect_left(self.ys, round(cell.box.y0, 3))
+            r1 = bisect.bisect_left(self.ys, round(cell.box.y1, 3))
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    self.slots[(r, c)] = cell
+
+    def cell_at(self, x: float, y: float) -> Cell | None:
+        if not self.table.box.contains_point(x, y):
+            return None
+        c = bisect.bisect_right(self.xs, x) - 1
+        r = bisect.bisect_right(self.ys, y) - 1
+        return self.slots.get((r, c))
+
+
+def fill_cells(tables: list[Table], words: list[Word]) -> list[Word]:
+    """Put each word into the cell holding it and return the words outside every table.
+
+    A text run that crosses a cell border (some producers write a whole table row as one
+    run) is cut at the border using its per-character boxes.
+    """
+    locators = [_Locator(t) for t in tables]
+
+    def locate(box: Box) -> Cell | None:
+        for loc in locators:
+            cell = loc.cell_at(box.cx, box.cy)
+            if cell is not None:
+                return cell
+        return None
+
+    free: list[Word] = []
+    for word in words:
+        cell = locate(word.box)
+        if word.char_boxes and len(word.char_boxes) == len(word.text) > 1:
+            targets = [locate(b) for b in word.char_boxes]
+            if any(t is not targets[0] for t in targets):
+                for part, target in _split(word, targets):
+                    (target.words if target is not None else free).append(part)
+                continue
+        (cell.words if cell is not None else free).append(word)
+    return free
+
+
+def _split(word: Word, targets: list[Cell | None]) -> list[tuple[Word, Cell | None]]:
+    assert word.char_boxes is not None
+    parts = []
+    start = 0
+    for i in range(1, len(targets) + 1):
+        if i == len(targets) or targets[i] is not targets[start]:
+            boxes = word.char_boxes[start:i]
+            box = boxes[0]
+            for b in boxes[1:]:
+                box = box.union(b)
+            part = Word(
+                text=word.text[start:i],
+                box=box,
+                page=word.page,
+                origin=word.origin,
+                confidence=word.confidence,
+                font=word.font,
+                font_xref=word.font_xref,
+                char_boxes=boxes,
+                glyph_ids=word.glyph_ids[start:i] if word.glyph_ids else None,
+                vertical=word.vertical,
+            )
+            parts.append((part, targets[start]))
+            start = i
+    return parts
