@@ -15,5 +15,7 @@ def find_tables(page: Page) -> list[Table]:
     if page.image is not None:
         from ocrform.grid.image import find_image_rulings
 
-        return tables_from_rulings(find_image_rulings(page.image, page.pixels_per_point), page.index, "image-morphology")
+        return tables_from_rulings(
+            find_image_rulings(page.image, page.pixels_per_point), page.index, "image-morphology"
+        )
     return []

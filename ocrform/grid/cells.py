@@ -35,7 +35,12 @@ def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, sna
 
 
 def _inside(inner: Box, outer: Box) -> bool:
-    return inner.x0 >= outer.x0 - SNAP and inner.x1 <= outer.x1 + SNAP and inner.y0 >= outer.y0 - SNAP and inner.y1 <= outer.y1 + SNAP
+    return (
+        inner.x0 >= outer.x0 - SNAP
+        and inner.x1 <= outer.x1 + SNAP
+        and inner.y0 >= outer.y0 - SNAP
+        and inner.y1 <= outer.y1 + SNAP
+    )
 
 
 def _connected(hs: list[Segment], vs: list[Segment], snap: float) -> list[tuple[list[Segment], list[Segment]]]:
@@ -130,10 +135,14 @@ def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: f
                 cells.append(Cell(row=r, col=c, box=box, page=page, row_span=r2 - r + 1, col_span=c2 - c + 1))
     if not cells:
         return None
-    return Table(page=page, box=Box(xs[0], ys[0], xs[-1], ys[-1]), n_rows=n_rows, n_cols=n_cols, cells=cells, method=method)
+    return Table(
+        page=page, box=Box(xs[0], ys[0], xs[-1], ys[-1]), n_rows=n_rows, n_cols=n_cols, cells=cells, method=method
+    )
 
 
-def _enclosed(box: Box, rows: _Lines, cols: _Lines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int) -> bool:
+def _enclosed(
+    box: Box, rows: _Lines, cols: _Lines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int
+) -> bool:
     """Whether rulings draw most of the cell's outline (slots outside a ragged table are not cells)."""
     covered = (
         rows.covered(r0, box.x0, box.x1) * box.width

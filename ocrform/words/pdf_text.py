@@ -34,7 +34,7 @@ def read_text_layer(pdf_page: pymupdf.Page, index: int) -> list[Word]:
         size = span["size"] or 1.0
         run: list[tuple[str, int, Box]] = []
         last_box: Box | None = None
-        for unicode, gid, origin, bbox in span["chars"]:
+        for unicode, gid, _origin, bbox in span["chars"]:
             ch = chr(unicode) if unicode >= 0 else "\ufffd"
             box = Box(*bbox)
             new_line = last_box is not None and (abs(box.cy - last_box.cy) > 0.5 * box.height or box.x0 < last_box.x0)
