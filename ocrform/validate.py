@@ -1,0 +1,100 @@
+"""Arithmetic checks a validator would run on a mapped form.
+
+Findings never change the form: they are listed beside it so a person can look at the page.
+"""
+
+from __future__ import annotations
+
+from ocrform.schema import Form, FormEvidence, Issue
+
+# Printed figures are rounded to two decimals; a rate printed as 99.99 may come from
+# 104756332 / 104769000 = 99.9879 %, so the comparison allows a rounding step and a half.
+RATE_TOLERANCE = 0.015
+SUM_TOLERANCE = 0.005
+LOW_CONFIDENCE = 0.80
+
+
+def validate_form(form: Form, evidence: FormEvidence | None = None) -> list[Issue]:
+    issues: list[Issue] = []
+    issues += _check_fund_rows(form)
+    issues += _check_scores(form)
+    issues += _check_totals(form)
+    if evidence is not None:
+        issues += _low_confidence(evidence)
+    return issues
+
+
+def _check_fund_rows(form: Form) -> list[Issue]:
+    issues = []
+    for i, row in enumerate(form.funds.rows):
+        where = f"/funds/rows/{i}"
+        if row.execution_rate is not None and row.annual_budget and row.executed is not None:
+            expected = row.executed / row.annual_budget * 100
+            if abs(expected - row.execution_rate) > RATE_TOLERANCE + abs(expected) * 1e-6:
+                issues.append(
+                    Issue(
+                        field=f"{where}/execution_rate",
+                        kind="arithmetic",
+                        message=f"执行率 {row.execution_rate} ≠ B/A = {expected:.2f}",
+                    )
+                )
+        if row.score is not None and row.weight is not None and row.score > row.weight + SUM_TOLERANCE:
+            issues.append(
+                Issue(field=f"{where}/score", kind="arithmetic", message=f"得分 {row.score} > 分值 {row.weight}")
+            )
+        if row.executed is not None and row.annual_budget is not None and row.executed < 0:
+            issues.append(Issue(field=f"{where}/executed", kind="range", message="全年执行数 is negative"))
+    return issues
+
+
+def _check_scores(form: Form) -> list[Issue]:
+    issues = []
+    for i, ind in enumerate(form.indicators):
+        if ind.score is not None and ind.weight is not None and ind.score > ind.weight + SUM_TOLERANCE:
+            issues.append(
+                Issue(
+                    field=f"/indicators/{i}/score",
+                    kind="arithmetic",
+                    message=f"得分 {ind.score} > 分值 {ind.weight}",
+                )
+            )
+    return issues
+
+
+def _check_totals(form: Form) -> list[Issue]:
+    """总分 = the funds' 分值/得分 plus every indicator's, when the form prints all of them."""
+    issues = []
+    fund_row = form.funds.rows[0] if form.funds.rows else None
+    for total, attr, label in (
+        (form.total_weight, "weight", "分值"),
+        (form.total_score, "score", "得分"),
+    ):
+        if total is None or not form.indicators:
+            continue
+        parts = [getattr(ind, attr) for ind in form.indicators]
+        if any(p is None for p in parts):
+            continue
+        fund_part = getattr(fund_row, attr) if fund_row is not None else None
+        computed = sum(parts) + (fund_part or 0.0)
+        if abs(computed - total) > SUM_TOLERANCE:
+            field = "/total_weight" if attr == "weight" else "/total_score"
+            issues.append(
+                Issue(
+                    field=field,
+                    kind="arithmetic",
+                    message=f"总分 {label} {total} ≠ sum of rows {computed:g}",
+                )
+            )
+    return issues
+
+
+def _low_confidence(evidence: FormEvidence) -> list[Issue]:
+    return [
+        Issue(
+            field=p.field,
+            kind="low-confidence",
+            message=f"read with confidence {p.confidence:.2f} by {p.method} on page {p.page}: please check",
+        )
+        for p in evidence.provenance
+        if p.confidence < LOW_CONFIDENCE
+    ]
