@@ -34,7 +34,8 @@ def gold_forms() -> list[dict]:
 
 def bench_born_digital(n_docs: int, forms_per_doc: int, repeat: int) -> dict:
     from ocrform.pipeline import convert
-    from ocrform.synth.pdf import STYLES, random_form, render_forms_pdf
+    from ocrform.synth import STYLES, render_forms_pdf
+    from ocrform.synth.random_form import random_form
 
     rng = random.Random(7)
     golds = gold_forms()

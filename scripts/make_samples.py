@@ -1,0 +1,59 @@
+"""Regenerate the bundled samples in samples/ from the gold forms.
+
+    python scripts/make_samples.py            # rewrites samples/*.pdf and samples/*.expected.json
+    python scripts/make_samples.py --style shanghai --forms 000_f01 001_f01 -o /tmp/x.pdf
+
+Each sample PDF sits next to ``<name>.expected.json``: the list of forms it was rendered from,
+which is exactly what ``ocrform convert`` must give back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+GOLD = SAMPLES / "gold"
+
+# name → (style, gold form stems)
+BUNDLED = {
+    "guizhou_2forms": ("guizhou", ["000_f01", "000_f02"]),
+    "shanghai_1form": ("shanghai", ["001_f01"]),
+    "hunan_scored_2forms": ("hunan_scored", ["000_f03", "000_f04"]),
+}
+
+
+def gold(stem: str) -> dict:
+    return json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def render(style: str, stems: list[str], out: Path) -> None:
+    from ocrform.synth import STYLES, render_forms_pdf
+
+    if style not in STYLES:
+        raise SystemExit(f"unknown style {style!r}; choose from {', '.join(sorted(STYLES))}")
+    forms = [gold(s) for s in stems]
+    render_forms_pdf(forms, out, STYLES[style])
+    out.with_suffix(".expected.json").write_text(json.dumps(forms, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"wrote {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--style", help="render one document in this style instead of the bundled set")
+    parser.add_argument("--forms", nargs="+", default=["000_f01"], help="gold form stems (samples/gold/*.json)")
+    parser.add_argument("-o", "--output", type=Path, help="output PDF for --style")
+    args = parser.parse_args(argv)
+    if args.style:
+        render(args.style, args.forms, args.output or Path(f"{args.style}.pdf"))
+        return 0
+    for name, (style, stems) in BUNDLED.items():
+        render(style, stems, SAMPLES / f"{name}.pdf")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
