@@ -81,7 +81,10 @@ class _OcrReader:
 
         assert page.image is not None
         prepared = preprocess_page(page.image)
+        # Deskew and orientation turn the picture; from here on the page is the upright one.
         page.image = prepared.image
+        height, width = prepared.image.shape[:2]
+        page.width, page.height = width / page.pixels_per_point, height / page.pixels_per_point
         tables = find_tables(page)
         words = read_words_by_ocr(page, tables, self.engine)
         page.image = None

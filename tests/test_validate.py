@@ -1,0 +1,54 @@
+"""Arithmetic checks: 执行率 = B/A, 得分 ≤ 分值, 总分 = the rows' sum, low-confidence fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ocrform.schema import Form, FormEvidence, Provenance
+from ocrform.validate import validate_form
+
+GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
+
+
+def gold_forms() -> list[Form]:
+    return [Form.model_validate_json(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
+
+
+def test_hand_checked_forms_pass_every_check() -> None:
+    for form in gold_forms():
+        assert validate_form(form) == [], form.project_name
+
+
+def test_each_check_fires_on_the_field_it_is_about() -> None:
+    form = gold_forms()[0]
+    data = json.loads(form.model_dump_json())
+    data["funds"]["rows"][0]["execution_rate"] = 90.0
+    data["indicators"][1]["score"] = data["indicators"][1]["weight"] + 1
+    data["total_score"] = (data["total_score"] or 0) - 3
+    issues = validate_form(Form.model_validate(data))
+    fields = {i.field: i.kind for i in issues}
+    assert fields == {
+        "/funds/rows/0/execution_rate": "arithmetic",
+        "/indicators/1/score": "arithmetic",
+        "/total_score": "arithmetic",
+    }
+
+
+def test_rate_rounding_is_tolerated() -> None:
+    data = json.loads(gold_forms()[0].model_dump_json())
+    row = data["funds"]["rows"][0]
+    row.update(annual_budget=104769000.0, executed=104756332.0, execution_rate=99.99)
+    assert not [i for i in validate_form(Form.model_validate(data)) if i.field.startswith("/funds")]
+
+
+def test_low_confidence_fields_are_listed() -> None:
+    form = gold_forms()[0]
+    evidence = FormEvidence(
+        provenance=[
+            Provenance(field="/project_name", page=1, box=[0, 0, 1, 1], method="ocr:rapidocr", confidence=0.99),
+            Provenance(field="/indicators/0/actual", page=1, box=[0, 0, 1, 1], method="ocr:rapidocr", confidence=0.41),
+        ]
+    )
+    issues = validate_form(form, evidence)
+    assert [(i.field, i.kind) for i in issues] == [("/indicators/0/actual", "low-confidence")]
