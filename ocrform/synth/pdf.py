@@ -126,8 +126,10 @@ def _fund_keys(style: Style) -> list[str]:
 
 
 def _indicator_columns(style: Style, form: Form) -> list[str]:
-    show_scores = style.indicator_scores or form.total_weight is not None or any(
-        i.weight is not None or i.score is not None for i in form.indicators
+    show_scores = (
+        style.indicator_scores
+        or form.total_weight is not None
+        or any(i.weight is not None or i.score is not None for i in form.indicators)
     )
     show_dev = style.deviation_column or any(i.deviation_reason for i in form.indicators)
     keep = {"level1", "level2", "name", "target", "actual"}
@@ -239,7 +241,9 @@ class FormBuilder:
                 elif key in ("weight", "score"):
                     t.add(r, *fund_x[key], self.p.score(value), self.fs, nowrap=True)
                 else:
-                    t.add(r, *fund_x[key], self.p.money(value), self.fs, nowrap=True, align="r" if st.thousands else "c")
+                    t.add(
+                        r, *fund_x[key], self.p.money(value), self.fs, nowrap=True, align="r" if st.thousands else "c"
+                    )
 
     def _goals(self, label_x: tuple[float, float]) -> None:
         f, t = self.form, self.table

@@ -7,6 +7,7 @@ models/synth_vocab.json; the numbers are made up but internally consistent (执�
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from dataclasses import dataclass
@@ -65,19 +66,30 @@ def _funds(rng: random.Random, vocab: Vocabulary) -> tuple[dict[str, Any], float
     weight = 10.0
     score = round(weight * min(rate, 100.0) / 100, 2)
     rows = [
-        {"item": vocab.extra["fund_total"], "initial_budget": initial, "annual_budget": annual,
-         "executed": executed, "weight": weight, "execution_rate": rate, "score": score}
+        {
+            "item": vocab.extra["fund_total"],
+            "initial_budget": initial,
+            "annual_budget": annual,
+            "executed": executed,
+            "weight": weight,
+            "execution_rate": rate,
+            "score": score,
+        }
     ]
     for n, item in enumerate(rng.choice(vocab.extra["fund_item_sets"])):
         share = 1.0 if n == 0 else 0.0
         empty = n > 0 and rng.random() < 0.3  # some forms leave the other-source columns blank
-        rows.append({
-            "item": item,
-            "initial_budget": round(initial * share, 2),
-            "annual_budget": None if empty else round(annual * share, 2),
-            "executed": None if empty else round(executed * share, 2),
-            "weight": None, "execution_rate": None, "score": None,
-        })
+        rows.append(
+            {
+                "item": item,
+                "initial_budget": round(initial * share, 2),
+                "annual_budget": None if empty else round(annual * share, 2),
+                "executed": None if empty else round(executed * share, 2),
+                "weight": None,
+                "execution_rate": None,
+                "score": None,
+            }
+        )
     return {"unit": unit, "rows": rows}, score
 
 
@@ -92,7 +104,7 @@ def _weights(rng: random.Random, n: int, total: float) -> list[float]:
     steps = int(total * 2)
     cuts = sorted(rng.sample(range(1, steps), n - 1)) if n > 1 else []
     bounds = [0, *cuts, steps]
-    return [(b - a) / 2 for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [(b - a) / 2 for a, b in itertools.pairwise(bounds)]
 
 
 def _indicators(rng: random.Random, vocab: Vocabulary, scored: bool) -> list[dict[str, Any]]:
@@ -141,11 +153,13 @@ def random_form(rng: random.Random) -> dict[str, Any]:
     grade = _grade(vocab, total_score, rng) if total_score is not None and rng.random() < 0.7 else None
     conclusion = None
     if rng.random() < 0.7:
-        conclusion = rng.choice(vocab.pool("conclusion"))
+        # The score sentence is restated from this form's numbers, or dropped when the form has
+        # no grade: a reader finds the grade in that sentence, so it must agree with the form.
+        base = rng.choice(vocab.pool("conclusion")).split(vocab.extra["conclusion_score_marker"])[0].rstrip(",，。")
         if total_score is not None and grade is not None:
-            # Restate the score sentence so the conclusion agrees with this form's numbers.
-            base = conclusion.split(vocab.extra["conclusion_score_marker"])[0].rstrip(",，。")
             conclusion = base + vocab.extra["conclusion_tail"].format(score=f"{total_score:g}", grade=grade)
+        else:
+            conclusion = base + "。"
     goals = vocab.goal_texts()
     form = {
         "schema_version": "1",
@@ -157,7 +171,10 @@ def random_form(rng: random.Random) -> dict[str, Any]:
         "fill_date": fill_date,
         "contact": _maybe(rng, rng.choice(vocab.extra["contacts"]), 0.3),
         "funds": funds,
-        "goals": {"expected": _maybe(rng, _long_text(rng, goals), 0.05), "actual": _maybe(rng, _long_text(rng, goals), 0.1)},
+        "goals": {
+            "expected": _maybe(rng, _long_text(rng, goals), 0.05),
+            "actual": _maybe(rng, _long_text(rng, goals), 0.1),
+        },
         "indicators": indicators,
         "total_weight": total_weight,
         "total_score": total_score,

@@ -1,0 +1,208 @@
+"""The printed label vocabulary (models/labels.json) and tolerant matching against it.
+
+A label matches when its CJK characters are within a small edit distance of a known variant
+(one wrong or missing character in a four-character label is OCR-grade noise); the distance
+allowed grows with the variant's length and is zero for labels of three characters or fewer,
+where one character is the whole difference between 分值, 得分 and 总分. Because the distance
+also bounds the length difference, a long free-text value never matches a short label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import opencc
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ocrform.text import normalize
+
+LABELS_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "labels.json"
+
+_BRACKETED = re.compile(r"\([^()]*\)")
+# Section numbering printed before a label: 一、 二. (三)
+_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\))")
+_NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff]")
+# Labels are short; anything much longer is a value, whatever it contains.
+MAX_LABEL_CHARS = 24
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """The part of a printed label that identifies it: simplified CJK characters only.
+
+    Bracketed parts ((A), (元), (50分), (指标)) and column codes are dropped, so 全年执行数（B）,
+    全年执行数(B) and 全年执行数 all give 全年执行数.
+    """
+    s = _ENUMERATION.sub("", _t2s().convert(normalize(text)))
+    s = _BRACKETED.sub("", s)
+    return _NOT_CJK.sub("", s)
+
+
+MAX_ALLOWANCE = 3
+# Match results are kept across documents; a long batch sees many distinct short values.
+MAX_CACHED = 100_000
+
+
+def allowance(n: int) -> int:
+    """Edit distance tolerated for a variant of n characters."""
+    if n <= 3:
+        return 0
+    if n <= 6:
+        return 1
+    if n <= 10:
+        return 2
+    return 3
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    group: str
+    role: str
+    distance: int
+
+
+class Vocabulary:
+    """Label groups: role → printed variants, as models/labels.json lists them."""
+
+    def __init__(self, data: dict) -> None:
+        self.groups: dict[str, dict[str, list[str]]] = {
+            "fields": data["fields"],
+            "ignore": {"ignore": data["ignore"]},
+            "sections": data["sections"],
+            "fund_columns": data["fund_columns"],
+            "goal_columns": data["goal_columns"],
+            "indicator_columns": data["indicator_columns"],
+            "rubric_columns": data["rubric_columns"],
+        }
+        self._keys: dict[str, list[tuple[str, str]]] = {
+            group: [(role, label_key(v)) for role, variants in roles.items() for v in variants]
+            for group, roles in self.groups.items()
+        }
+        self.title_patterns = [re.compile(p) for p in data["title_patterns"]]
+        self.level1 = {c: [label_key(v) for v in vs] for c, vs in data["level1"].items()}
+        self.level2 = {c: [label_key(v) for v in vs] for c, vs in data["level2"].items()}
+        self.level2_in_context = {
+            l1: {label_key(k): v for k, v in m.items()} for l1, m in data["level2_in_context"].items()
+        }
+        self.grades: list[str] = sorted(data["grades"], key=len, reverse=True)
+        self.grade_in_text: str = data["grade_in_text"]
+        self._cache: dict[tuple[str, tuple[str, ...]], LabelMatch | None] = {}
+        self._flat: dict[tuple[str, ...], tuple[list[str], list[tuple[str, str, int]]]] = {}
+
+    def match(self, text: str, *groups: str) -> LabelMatch | None:
+        """The role ``text`` names among ``groups`` (all groups when none given), or None.
+
+        Two roles equally close to a noisy text make it ambiguous, hence no match.
+        """
+        if len(normalize(text)) > MAX_LABEL_CHARS:
+            return None
+        key = label_key(text)
+        if not key:
+            return None
+        return self._match_key(key, groups or tuple(self.groups))
+
+    def _match_key(self, key: str, groups: tuple[str, ...]) -> LabelMatch | None:
+        cache_key = (key, groups)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        variants, meta = self._choices(groups)
+        best: dict[tuple[str, str], int] = {}
+        # One C-level pass over every variant; each hit is then held to its own variant's allowance.
+        for _, d, i in process.extract(
+            key, variants, scorer=Levenshtein.distance, score_cutoff=MAX_ALLOWANCE, limit=None
+        ):
+            group, role, limit = meta[i]
+            if d <= limit and d < best.get((group, role), 99):
+                best[(group, role)] = int(d)
+        result = None
+        if best:
+            low = min(best.values())
+            winners = [gr for gr, d in best.items() if d == low]
+            if low == 0 or len({role for _, role in winners}) == 1:
+                group, role = winners[0]
+                result = LabelMatch(group, role, low)
+        if len(self._cache) > MAX_CACHED:
+            self._cache.clear()
+        self._cache[cache_key] = result
+        return result
+
+    def _choices(self, groups: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str, int]]]:
+        if groups not in self._flat:
+            variants = [v for g in groups for _, v in self._keys[g]]
+            meta = [(g, role, allowance(len(v))) for g in groups for role, v in self._keys[g]]
+            self._flat[groups] = (variants, meta)
+        return self._flat[groups]
+
+    def is_label(self, text: str) -> bool:
+        return self.match(text) is not None
+
+    def label_before_colon(self, prefix: str, *groups: str) -> tuple[int, LabelMatch] | None:
+        """The label that ends ``prefix`` (the text before a colon), as (start index, match).
+
+        ``prefix`` may carry a preceding value: "六盘水市电子政务办公室填报日期" ends with 填报日期.
+        """
+        best: tuple[int, LabelMatch] | None = None
+        groups = groups or tuple(self.groups)
+        for start in range(max(0, len(prefix) - MAX_LABEL_CHARS), len(prefix)):
+            tail = prefix[start:]
+            key = label_key(tail)
+            m = self._match_key(key, groups) if key else None
+            # The closest label wins; among equals the shortest tail, so that nothing of the
+            # preceding value (a date's digits) is taken for part of the label.
+            if m is not None and (best is None or (m.distance, -start) < (best[1].distance, -best[0])):
+                best = (start, m)
+        return best
+
+    def is_title(self, text: str) -> bool:
+        s = normalize(text)
+        return len(s) <= 40 and any(p.search(s) for p in self.title_patterns)
+
+    def canonical_level1(self, text: str) -> str | None:
+        return _closest(label_key(text), self.level1)
+
+    def canonical_level2(self, text: str, level1: str | None) -> str | None:
+        key = label_key(text)
+        in_context = self.level2_in_context.get(level1 or "", {})
+        if key in in_context:
+            return in_context[key]
+        return _closest(key, self.level2)
+
+
+def _distance(key: str, variant: str) -> int | None:
+    limit = allowance(len(variant))
+    if abs(len(key) - len(variant)) > limit:
+        return None
+    d = Levenshtein.distance(key, variant, score_cutoff=limit)
+    return d if d <= limit else None
+
+
+def _closest(key: str, vocabulary: dict[str, list[str]]) -> str | None:
+    """The canonical name whose variants come closest to ``key``; None when none or a tie."""
+    if not key:
+        return None
+    scored = []
+    for canonical, variants in vocabulary.items():
+        ds = [d for v in variants if (d := _distance(key, v)) is not None]
+        if ds:
+            scored.append((min(ds), canonical))
+    if not scored:
+        return None
+    scored.sort()
+    if len(scored) > 1 and scored[0][0] == scored[1][0] and scored[0][0] > 0:
+        return None
+    return scored[0][1]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    return Vocabulary(json.loads(LABELS_PATH.read_text(encoding="utf-8")))

@@ -1,0 +1,550 @@
+"""Cells and free words of a document's pages → forms in the canonical schema.
+
+The pages are read as one stream of rows in print order: free lines (titles, the 年度 line,
+单位/填报日期 and 联系人 lines) and table rows, page after page. A small state machine walks
+that stream. Printed labels, matched against models/labels.json, say what a row is: a
+column header (funds, goals, indicators) fixes the x extents of that section's columns, and
+later rows (also on following pages, where the table goes on with or without its header)
+are read by those extents. A title, a 年度 line after table content, or a second 项目名称 row
+starts the next form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ocrform.form.labels import LabelMatch, Vocabulary, vocabulary
+from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.form.spans import Span, group_lines, join
+from ocrform.model import Cell, PageContent, Table
+from ocrform.schema import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance
+from ocrform.text import normalize
+
+_COLON = re.compile(r"[:：]")
+# A fund row label prints sub-items with leading dashes and ends in a colon; neither is the item.
+_ITEM_LEAD = "-‐‑‒–—―－─ "
+_ITEM_TAIL = ":：　 "
+_PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]*")
+# Text fields a page break may cut: a repeated label continues them instead of replacing them.
+_LONG_FIELDS = {"conclusion"}
+_SECTION_GROUPS = {"funds": "fund_columns", "goals": "goal_columns", "indicators": "indicator_columns"}
+_HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns")
+_FUND_NUMBERS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
+
+
+@dataclass
+class MappedForm:
+    form: Form
+    evidence: FormEvidence
+
+
+@dataclass
+class _Row:
+    """One printed table row: the cells that start in it and those reaching into it from above."""
+
+    page: int
+    y: float
+    starting: list[Cell]
+    covering: list[Cell]
+
+
+@dataclass
+class _Line:
+    page: int
+    y: float
+    span: Span
+
+
+@dataclass
+class _Column:
+    role: str
+    x0: float
+    x1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def map_cells_to_form(contents: list[PageContent]) -> list[MappedForm]:
+    """Every form the pages hold, in document order, each with its provenance and pages."""
+    reader = _Reader(vocabulary())
+    for content in contents:
+        for item in _page_items(content):
+            if isinstance(item, _Line):
+                reader.line(item)
+            else:
+                reader.row(item)
+    return reader.finish()
+
+
+def _page_items(content: PageContent) -> list[_Line | _Row]:
+    items: list[tuple[float, int, _Line | _Row]] = []
+    for line in group_lines(content.free_words):
+        y = min(w.box.y0 for w in line)
+        items.append((y, len(items), _Line(content.page.index, y, Span.of_words(line))))
+    for table in sorted(content.tables, key=lambda t: t.box.y0):
+        for row in _table_rows(table):
+            items.append((row.y, len(items), row))
+    items.sort(key=lambda t: (t[0], t[1]))
+    return [it for _, _, it in items]
+
+
+def _table_rows(table: Table) -> list[_Row]:
+    starting: list[list[Cell]] = [[] for _ in range(table.n_rows)]
+    covering: list[list[Cell]] = [[] for _ in range(table.n_rows)]
+    for cell in table.cells:
+        starting[cell.row].append(cell)
+        for r in range(cell.row, min(cell.row + cell.row_span, table.n_rows)):
+            covering[r].append(cell)
+    rows = []
+    for r in range(table.n_rows):
+        if not covering[r]:
+            continue
+        y = min((c.box.y0 for c in starting[r]), default=min(c.box.y0 for c in covering[r]))
+        rows.append(
+            _Row(
+                page=table.page,
+                y=y,
+                starting=sorted(starting[r], key=lambda c: c.box.x0),
+                covering=sorted(covering[r], key=lambda c: c.box.x0),
+            )
+        )
+    return rows
+
+
+def _clean(span: Span) -> str | None:
+    """The normalised text of a value, None for a blank or a printed dash."""
+    s = span.norm
+    if not s or _PLACEHOLDER.fullmatch(s):
+        return None
+    return s
+
+
+class _FormState:
+    """What has been read of one form so far, every value with the span it came from."""
+
+    def __init__(self) -> None:
+        self.scalars: dict[str, tuple[object, Span]] = {}
+        self.long_texts: dict[str, list[Span]] = {}
+        self.unit: tuple[str, Span] | None = None
+        self.fund_rows: list[dict[str, Span]] = []
+        self.goals: dict[str, list[Span]] = {"expected": [], "actual": []}
+        self.indicators: list[dict[str, Span]] = []
+        self.pages: set[int] = set()
+        self.has_content = False
+
+    def has(self, name: str) -> bool:
+        return name in self.scalars or name in self.long_texts
+
+    def set_scalar(self, name: str, value: object, span: Span) -> None:
+        if name not in self.scalars:
+            self.scalars[name] = (value, span)
+
+
+@dataclass
+class _Mode:
+    """What the rows being read hold: a section (funds, goals, indicators) or a long field."""
+
+    section: str | None = None
+    field_name: str | None = None
+    value_x: tuple[float, float] | None = None
+    columns: dict[str, list[_Column]] = field(default_factory=dict)
+
+
+class _Reader:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.forms: list[_FormState] = []
+        self.form = self._new_form()
+        self.mode = _Mode()
+        # A tall cell is met once per row it covers; its text is read once.
+        self._spans: dict[int, Span] = {}
+        self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
+
+    # -- form boundaries -----------------------------------------------------------------------
+    def _new_form(self) -> _FormState:
+        form = _FormState()
+        self.forms.append(form)
+        self.mode = _Mode()
+        return form
+
+    def _start_form_if(self, condition: bool) -> None:
+        if condition:
+            self.form = self._new_form()
+
+    def _span(self, cell: Cell) -> Span:
+        span = self._spans.get(id(cell))
+        if span is None:
+            span = self._spans[id(cell)] = Span.of_words(cell.words)
+        return span
+
+    def _match(self, cell: Cell, *groups: str) -> LabelMatch | None:
+        if not cell.words:
+            return None
+        return self.vocab.match(self._span(cell).text, *groups)
+
+    # -- free lines ----------------------------------------------------------------------------
+    def line(self, line: _Line) -> None:
+        text = line.span.norm
+        if not text:
+            return
+        if self.vocab.is_title(text):
+            self._start_form_if(self.form.has("title") or self.form.has_content)
+            self.form.set_scalar("title", text, line.span)
+            self._year_from(line.span)
+            self.form.pages.add(line.page)
+            return
+        year = parse_year(text)
+        if year is not None and not _COLON.search(text):
+            self._start_form_if(self.form.has("year") or self.form.has_content)
+            self.form.set_scalar("year", year, line.span)
+            self.form.pages.add(line.page)
+            return
+        if self._inline_pairs(line.span):
+            self.form.pages.add(line.page)
+
+    def _year_from(self, span: Span) -> None:
+        year = parse_year(span.norm)
+        if year is not None:
+            self.form.set_scalar("year", year, span)
+
+    def _inline_pairs(self, span: Span) -> bool:
+        """``label：value`` pairs printed on one line or in one cell; whether any field was read."""
+        text = span.text
+        found: list[tuple[int, int, str]] = []  # (label start, value start, role)
+        prev = 0
+        for m in _COLON.finditer(text):
+            hit = self.vocab.label_before_colon(text[prev : m.start()], "fields", "ignore")
+            if hit is not None:
+                found.append((prev + hit[0], m.end(), hit[1].role))
+                prev = m.end()
+        read = False
+        for n, (_, value_start, role) in enumerate(found):
+            end = found[n + 1][0] if n + 1 < len(found) else len(text)
+            if role != "ignore":
+                read |= self._field(role, span[value_start:end].strip())
+        return read
+
+    # -- table rows ----------------------------------------------------------------------------
+    def row(self, row: _Row) -> None:
+        labels = {id(c): self._cell_label(c) for c in row.starting}
+        if self._header(row, labels):
+            self._touch(row)
+            return
+        if self._section_cells(row, labels):
+            self._touch(row)
+        if self._field_row(row, labels):
+            self._touch(row)
+            return
+        if self._total_row(row, labels):
+            self._touch(row)
+            return
+        if any(m is not None and m.group == "ignore" for m in labels.values()) and len(row.starting) == 1:
+            return
+        if self._data_row(row):
+            self._touch(row)
+
+    def _touch(self, row: _Row) -> None:
+        self.form.pages.add(row.page)
+
+    def _cell_label(self, cell: Cell) -> LabelMatch | None:
+        return self._match(cell, "fields", "sections", "ignore")
+
+    def _header(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        best: tuple[int, str] | None = None
+        for group in _HEADER_GROUPS:
+            roles = set()
+            for cell in row.starting:
+                m = self._match(cell, group)
+                if m is not None:
+                    roles.add(m.role)
+            if len(roles) >= 2 and (best is None or len(roles) > best[0]):
+                best = (len(roles), group)
+        if best is None:
+            return False
+        group = best[1]
+        section = next(s for s, g in _SECTION_GROUPS.items() if g == group)
+        self._section_cells(row, labels)
+        columns: list[_Column] = []
+        unmatched: list[Cell] = []
+        for cell in row.starting:
+            m = self._match(cell, group)
+            section_label = labels[id(cell)] is not None and labels[id(cell)].group == "sections"  # type: ignore[union-attr]
+            if m is not None:
+                columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
+            elif not section_label:
+                unmatched.append(cell)
+        if group == "fund_columns" and all(c.role != "item" for c in columns):
+            first = min(c.x0 for c in columns)
+            left = [c for c in unmatched if c.box.x1 <= first + 1.0]
+            if left:
+                cell = max(left, key=lambda c: c.box.x0)
+                columns.append(_Column("item", cell.box.x0, cell.box.x1))
+        self.mode.section = section
+        self.mode.field_name = None
+        self.mode.columns[section] = sorted(columns, key=lambda c: c.x0)
+        self.form.has_content = True
+        return True
+
+    def _section_cells(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        """Tall section labels (项目资金（元）, 绩效指标): the section, and the funds' unit."""
+        seen = False
+        for cell in row.starting:
+            m = labels[id(cell)]
+            if m is None or m.group != "sections" or m.role == "total":
+                continue
+            seen = True
+            if m.role == "funds" and self.form.unit is None:
+                unit = stated_unit(self._span(cell).text)
+                if unit is not None:
+                    self.form.unit = (unit, self._span(cell))
+            if m.role != self.mode.section:
+                self.mode.section = m.role
+                self.mode.field_name = None
+        return seen
+
+    def _field_row(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        """Label cell followed by its value cell, once or twice in the row."""
+        read = False
+        for cell in row.starting:
+            m = labels[id(cell)]
+            if m is None or m.group != "fields":
+                continue
+            if m.role == "project_name":
+                self._start_form_if(self.form.has("project_name") or self.form.has_content)
+            right = [c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0]
+            value = right[0] if right else None
+            span = self._span(value) if value is not None else Span()
+            self._field(m.role, span, force=value is not None)
+            if m.role in _LONG_FIELDS and value is not None:
+                self.mode.field_name = m.role
+                self.mode.value_x = (value.box.x0, value.box.x1)
+            else:
+                self.mode.field_name = None
+            read = True
+        if not read:
+            for cell in row.starting:
+                if labels[id(cell)] is None and _COLON.search(self._span(cell).text):
+                    read |= self._inline_pairs(self._span(cell))
+        return read
+
+    def _field(self, role: str, span: Span, force: bool = False) -> bool:
+        """Record one labelled value; whether the role is a field this schema holds."""
+        text = _clean(span)
+        if role in _LONG_FIELDS:
+            if text is not None:
+                self.form.long_texts.setdefault(role, []).append(span)
+            return True
+        if role == "fill_date":
+            value: object = parse_date(text) if text else None
+        elif role == "total_score":
+            value = parse_number(text)
+        else:
+            value = text
+        if value is None:
+            return force
+        self.form.set_scalar(role, value, span)
+        return True
+
+    def _total_row(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        label = next(
+            (c for c in row.starting if (m := labels[id(c)]) and m.group == "sections" and m.role == "total"), None
+        )
+        columns = self.mode.columns.get("indicators")
+        if label is None or not columns:
+            return False
+        cells = _assign(row.starting, columns)
+        for role, name in (("weight", "total_weight"), ("score", "total_score")):
+            cell = cells.get(role)
+            if cell is not None:
+                span = self._span(cell)
+                value = parse_number(span.norm)
+                if value is not None:
+                    self.form.set_scalar(name, value, span)
+        self.mode.field_name = None
+        self.form.has_content = True
+        return True
+
+    def _data_row(self, row: _Row) -> bool:
+        if self.mode.field_name is not None and self.mode.value_x is not None:
+            x0, x1 = self.mode.value_x
+            texts = [c for c in row.starting if c.box.x0 < (x0 + x1) / 2 < c.box.x1 and c.words]
+            for cell in texts:
+                self.form.long_texts.setdefault(self.mode.field_name, []).append(self._span(cell))
+            return bool(texts)
+        section = self.mode.section
+        columns = self.mode.columns.get(section or "")
+        if not columns:
+            return False
+        if section == "funds":
+            return self._fund_row(row, columns)
+        if section == "goals":
+            return self._goal_row(row, columns)
+        if section == "indicators":
+            return self._indicator_row(row, columns)
+        return False
+
+    def _fund_row(self, row: _Row, columns: list[_Column]) -> bool:
+        cells = _assign(row.starting, columns)
+        spans = {role: self._span(c) for role, c in cells.items()}
+        if not any(_clean(s) for s in spans.values()):
+            return False
+        self.form.fund_rows.append(spans)
+        if self.form.unit is None:
+            for role in ("initial_budget", "annual_budget", "executed"):
+                unit = number_unit(spans[role].norm) if role in spans else None
+                if unit is not None:
+                    self.form.unit = (unit, spans[role])
+                    break
+        self.form.has_content = True
+        return True
+
+    def _goal_row(self, row: _Row, columns: list[_Column]) -> bool:
+        cells = _assign(row.starting, columns)
+        read = False
+        for role in ("expected", "actual"):
+            cell = cells.get(role)
+            if cell is not None and cell.words:
+                self.form.goals[role].append(self._span(cell))
+                read = True
+        self.form.has_content |= read
+        return read
+
+    def _indicator_row(self, row: _Row, columns: list[_Column]) -> bool:
+        levels = _assign(row.covering, [c for c in columns if c.role in ("level1", "level2")])
+        values = _assign(row.starting, [c for c in columns if c.role not in ("level1", "level2")])
+        spans = {role: self._span(c) for role, c in values.items()}
+        if not any(_clean(spans[r]) for r in ("name", "target", "actual") if r in spans):
+            return False
+        spans.update({role: self._span(c) for role, c in levels.items()})
+        self.form.indicators.append(spans)
+        self.form.has_content = True
+        return True
+
+    # -- output --------------------------------------------------------------------------------
+    def finish(self) -> list[MappedForm]:
+        out = []
+        for state in self.forms:
+            if state.has_content or state.has("project_name"):
+                out.append(_build(state, self.vocab, self.grade_in_text))
+        return out
+
+
+def _assign(cells: list[Cell], columns: list[_Column]) -> dict[str, Cell]:
+    """Cells by the column they stand in: a cell belongs to the one column whose centre it covers.
+
+    A cell covering the centres of several columns (a section row, the 总分 label) is no value.
+    """
+    out: dict[str, Cell] = {}
+    for cell in cells:
+        hits = [c for c in columns if cell.box.x0 < c.cx < cell.box.x1]
+        if len(hits) == 1 and hits[0].role not in out:
+            out[hits[0].role] = cell
+    return out
+
+
+class _Out:
+    """Collects provenance while the form's values are built."""
+
+    def __init__(self) -> None:
+        self.provenance: list[Provenance] = []
+
+    def text(self, pointer: str, span: Span | None) -> str | None:
+        if span is None:
+            return None
+        value = _clean(span)
+        if value is not None:
+            self.provenance += span.provenance(pointer)
+        return value
+
+    def number(self, pointer: str, span: Span | None) -> float | None:
+        if span is None:
+            return None
+        value = parse_number(span.norm)
+        if value is not None:
+            self.provenance += span.provenance(pointer)
+        return value
+
+    def value(self, pointer: str, value: object, span: Span) -> object:
+        self.provenance += span.provenance(pointer)
+        return value
+
+
+def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str]) -> MappedForm:
+    out = _Out()
+    scalars = {name: out.value(f"/{name}", value, span) for name, (value, span) in state.scalars.items()}
+    long_texts = {name: out.text(f"/{name}", join(spans)) for name, spans in state.long_texts.items()}
+
+    rows = []
+    for n, spans in enumerate(state.fund_rows):
+        item_span = spans.get("item", Span()).strip(_ITEM_LEAD).strip(_ITEM_TAIL)
+        item = normalize(item_span.text).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
+        if item:
+            out.provenance += item_span.provenance(f"/funds/rows/{n}/item")
+        numbers = {k: out.number(f"/funds/rows/{n}/{k}", spans.get(k)) for k in _FUND_NUMBERS}
+        rows.append(FundRow(item=item, **numbers))
+    unit = out.value("/funds/unit", state.unit[0], state.unit[1]) if state.unit else None
+
+    goals = Goals(
+        expected=out.text("/goals/expected", join(state.goals["expected"])) if state.goals["expected"] else None,
+        actual=out.text("/goals/actual", join(state.goals["actual"])) if state.goals["actual"] else None,
+    )
+
+    indicators = []
+    for n, spans in enumerate(state.indicators):
+        p = f"/indicators/{n}"
+        level1_text = out.text(f"{p}/level1", spans.get("level1"))
+        level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
+        level2_text = out.text(f"{p}/level2", spans.get("level2"))
+        level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                name=out.text(f"{p}/name", spans.get("name")),
+                target=out.text(f"{p}/target", spans.get("target")),
+                actual=out.text(f"{p}/actual", spans.get("actual")),
+                weight=out.number(f"{p}/weight", spans.get("weight")),
+                score=out.number(f"{p}/score", spans.get("score")),
+                deviation_reason=out.text(f"{p}/deviation_reason", spans.get("deviation_reason")),
+            )
+        )
+
+    conclusion = long_texts.get("conclusion")
+    grade = scalars.get("grade")
+    if grade is None and conclusion is not None:
+        m = grade_in_text.search(conclusion)
+        if m is not None:
+            grade = m.group(1)
+            spans = state.long_texts["conclusion"]
+            out.provenance += join(spans).provenance("/grade")
+
+    def num(name: str) -> float | None:
+        v = scalars.get(name)
+        return float(v) if isinstance(v, (int, float)) else None
+
+    year = scalars.get("year")
+    form = Form(
+        title=_str(scalars.get("title")),
+        year=year if isinstance(year, int) else None,
+        project_name=_str(scalars.get("project_name")),
+        department=_str(scalars.get("department")),
+        implementer=_str(scalars.get("implementer")),
+        fill_date=_str(scalars.get("fill_date")),
+        contact=_str(scalars.get("contact")),
+        funds=Funds(unit=_str(unit), rows=rows),
+        goals=goals,
+        indicators=indicators,
+        total_weight=num("total_weight"),
+        total_score=num("total_score"),
+        grade=_str(grade),
+        conclusion=conclusion,
+    )
+    evidence = FormEvidence(provenance=out.provenance, pages=sorted(p + 1 for p in state.pages))
+    return MappedForm(form=form, evidence=evidence)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,71 @@
+"""Numbers, dates, years and money units as forms print them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ocrform.text import normalize
+
+# Printed placeholders for "no value": ASCII and full-width hyphens, dashes, slash.
+_EMPTY = re.compile(r"[-‐‑‒–—―－─/／]*")
+_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+_UNIT_SUFFIX = re.compile(r"(万元|元|%|分)$")
+_DATE = re.compile(r"(\d{4})[年/.\-](\d{1,2})[月/.\-](\d{1,2})日?")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年度")
+_UNIT = re.compile(r"\((万元|元)\)|单位[:：](万元|元)")
+
+
+def parse_number(text: str | None) -> float | None:
+    """39,090,800.00 → 39090800.0, 99.99% → 99.99, 35 万元 → 35.0; a dash, slash or blank → None.
+
+    Text that is not one number (基本完成, 10分钟) is no number either.
+    """
+    if text is None:
+        return None
+    s = normalize(text)
+    if _EMPTY.fullmatch(s):
+        return None
+    s = _UNIT_SUFFIX.sub("", s)
+    m = _NUMBER.fullmatch(s)
+    if m is None:
+        return None
+    sign, whole, frac = m.groups()
+    value = float(whole.replace(",", "") + (frac or ""))
+    return -value if sign == "-" else value
+
+
+def number_unit(text: str) -> str | None:
+    """万元 or 元 when a money value carries its unit (35 万元)."""
+    s = normalize(text)
+    if parse_number(s) is None:
+        return None
+    for unit in ("万元", "元"):
+        if s.endswith(unit):
+            return unit
+    return None
+
+
+def stated_unit(text: str) -> str | None:
+    """The unit a label states: 项目资金（万元）, 单位：元."""
+    m = _UNIT.search(normalize(text))
+    if m is None:
+        return None
+    return m.group(1) or m.group(2)
+
+
+def parse_date(text: str) -> str | None:
+    """2023/12/25, 2023年12月25日, 2023-12-25, 2023.12.25 → 2023-12-25; None when no valid date."""
+    m = _DATE.search(normalize(text))
+    if m is None:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_year(text: str) -> int | None:
+    """（2023年度）, (2020 年度), 2023年度项目… → the year."""
+    m = _YEAR.search(normalize(text))
+    return int(m.group(1)) if m else None
