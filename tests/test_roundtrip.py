@@ -6,35 +6,17 @@ import json
 import random
 import zlib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from ocrform.evaluate import field_differences
 from ocrform.pipeline import convert
 from ocrform.schema import DocumentResult, Form
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.random_form import random_form
-from ocrform.text import normalize
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GOLD = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((SAMPLES / "gold").glob("*.json"))}
-
-
-def field_differences(got: Any, want: Any, path: str = "") -> list[str]:
-    """Every leaf where two form dicts disagree, strings compared after SCHEMA.md normalisation."""
-    if isinstance(want, dict) and isinstance(got, dict):
-        diffs = []
-        for key in sorted(set(want) | set(got)):
-            diffs += field_differences(got.get(key, "<missing>"), want.get(key, "<missing>"), f"{path}/{key}")
-        return diffs
-    if isinstance(want, list) and isinstance(got, list):
-        diffs = [f"{path}: {len(got)} items, want {len(want)}"] if len(got) != len(want) else []
-        for i, (g, w) in enumerate(zip(got, want)):
-            diffs += field_differences(g, w, f"{path}/{i}")
-        return diffs
-    if isinstance(want, str) and isinstance(got, str):
-        return [] if normalize(got) == normalize(want) else [f"{path}: {got!r} != {want!r}"]
-    return [] if got == want else [f"{path}: {got!r} != {want!r}"]
 
 
 def assert_forms_equal(result: DocumentResult, forms: list[dict]) -> None:
