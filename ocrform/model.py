@@ -179,8 +179,8 @@ class PageContent:
     free_words: list[Word]  # words outside every table: titles, dates, signatures
 
 
-def line_texts(words: list[Word], line_tol: float = 0.5) -> list[str]:
-    """Group words into printed lines (top to bottom, left to right) and join each line.
+def group_lines(words: list[Word], line_tol: float = 0.5) -> list[list[Word]]:
+    """Words as printed lines, top to bottom, each line left to right.
 
     Two words share a line when their vertical extents overlap by more than ``line_tol`` of
     the smaller height; vertical words (one character per printed line) each form a line.
@@ -195,7 +195,10 @@ def line_texts(words: list[Word], line_tol: float = 0.5) -> list[str]:
                 break
         else:
             lines.append([w])
-    out = []
-    for line in sorted(lines, key=lambda ln: min(w.box.y0 for w in ln)):
-        out.append("".join(w.text for w in sorted(line, key=lambda w: w.box.x0)))
-    return out
+    lines.sort(key=lambda ln: min(w.box.y0 for w in ln))
+    return [sorted(line, key=lambda w: w.box.x0) for line in lines]
+
+
+def line_texts(words: list[Word], line_tol: float = 0.5) -> list[str]:
+    """The text of each printed line (see ``group_lines``)."""
+    return ["".join(w.text for w in line) for line in group_lines(words, line_tol)]
