@@ -143,9 +143,6 @@ class Vocabulary:
             self._flat[groups] = (variants, meta)
         return self._flat[groups]
 
-    def is_label(self, text: str) -> bool:
-        return self.match(text) is not None
-
     def label_before_colon(self, prefix: str, *groups: str) -> tuple[int, LabelMatch] | None:
         """The label that ends ``prefix`` (the text before a colon), as (start index, match).
 

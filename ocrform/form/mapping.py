@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ocrform.form.labels import LabelMatch, Vocabulary, vocabulary
+from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
-from ocrform.form.spans import Span, group_lines, join
-from ocrform.model import Cell, PageContent, Table
-from ocrform.schema import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance
+from ocrform.form.spans import Span, join
+from ocrform.model import Cell, PageContent, Table, group_lines
+from ocrform.schema import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow
 from ocrform.text import normalize
 
 _COLON = re.compile(r"[:：]")
@@ -28,8 +28,19 @@ _ITEM_TAIL = ":：　 "
 _PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]*")
 # Text fields a page break may cut: a repeated label continues them instead of replacing them.
 _LONG_FIELDS = {"conclusion"}
-_SECTION_GROUPS = {"funds": "fund_columns", "goals": "goal_columns", "indicators": "indicator_columns"}
-_HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns")
+_SECTION_GROUPS = {
+    "funds": "fund_columns",
+    "goals": "goal_columns",
+    "indicators": "indicator_columns",
+    "rubric": "rubric_columns",
+}
+_HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
+_LEVELS = ("level1", "level2")
+# A year line is the year and little else: （2023年度）, (2020 年度); longer text merely mentions one.
+_YEAR_LINE_RESIDUE = 6
+FULL_WIDTH = 0.9
+# Points beyond which a cell border counts as meeting no column border at all.
+MAX_MISFIT = 10.0
 _FUND_NUMBERS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 
 
@@ -47,6 +58,9 @@ class _Row:
     y: float
     starting: list[Cell]
     covering: list[Cell]
+    frame: tuple[float, float]  # the table's left and right edge
+    # One cell across the whole table: a title, 年度 or 填报单位/填报日期 line drawn inside the frame.
+    full_width: bool = False
 
 
 @dataclass
@@ -65,6 +79,39 @@ class _Column:
     @property
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class _Columns:
+    """A section's columns as its header row printed them, in the frame of the header's table."""
+
+    columns: list[_Column]
+    frame: tuple[float, float]
+
+    def at(self, row: _Row) -> list[_Column]:
+        """The columns placed on another row's table.
+
+        A table continued on the next page sits a few points off and, scanned, a little scaled;
+        it may also lack the tall label column on the left. Of the placements that keep the
+        header's own coordinates, align a frame edge, or stretch onto both edges, the one whose
+        column borders best meet the row's cell borders wins.
+        """
+        if row.frame == self.frame:
+            return self.columns
+        (h0, h1), (t0, t1) = self.frame, row.frame
+        candidates = [(0.0, 1.0), (t0 - h0, 1.0), (t1 - h1, 1.0)]
+        if h1 > h0:
+            scale = (t1 - t0) / (h1 - h0)
+            candidates.append((t0 - h0 * scale, scale))
+        edges = {round(x, 1) for c in row.covering for x in (c.box.x0, c.box.x1)}
+        borders = [x for c in self.columns for x in (c.x0, c.x1)]
+
+        def misfit(shift: float, scale: float) -> float:
+            placed = [x * scale + shift for x in borders]
+            return sum(min(MAX_MISFIT, min(abs(e - x) for x in placed)) for e in edges)
+
+        shift, scale = min(candidates, key=lambda c: misfit(*c))
+        return [_Column(c.role, c.x0 * scale + shift, c.x1 * scale + shift) for c in self.columns]
 
 
 def map_cells_to_form(contents: list[PageContent]) -> list[MappedForm]:
@@ -103,12 +150,15 @@ def _table_rows(table: Table) -> list[_Row]:
         if not covering[r]:
             continue
         y = min((c.box.y0 for c in starting[r]), default=min(c.box.y0 for c in covering[r]))
+        full_width = len(covering[r]) == 1 and covering[r][0].box.width >= FULL_WIDTH * table.box.width
         rows.append(
             _Row(
                 page=table.page,
                 y=y,
                 starting=sorted(starting[r], key=lambda c: c.box.x0),
                 covering=sorted(covering[r], key=lambda c: c.box.x0),
+                frame=(table.box.x0, table.box.x1),
+                full_width=full_width and covering[r][0].row == r,
             )
         )
     return rows
@@ -132,6 +182,7 @@ class _FormState:
         self.fund_rows: list[dict[str, Span]] = []
         self.goals: dict[str, list[Span]] = {"expected": [], "actual": []}
         self.indicators: list[dict[str, Span]] = []
+        self.rubric: list[dict[str, Span]] = []
         self.pages: set[int] = set()
         self.has_content = False
 
@@ -150,7 +201,7 @@ class _Mode:
     section: str | None = None
     field_name: str | None = None
     value_x: tuple[float, float] | None = None
-    columns: dict[str, list[_Column]] = field(default_factory=dict)
+    columns: dict[str, _Columns] = field(default_factory=dict)
 
 
 class _Reader:
@@ -159,6 +210,7 @@ class _Reader:
         self.forms: list[_FormState] = []
         self.form = self._new_form()
         self.mode = _Mode()
+        self._level_page: int | None = None
         # A tall cell is met once per row it covers; its text is read once.
         self._spans: dict[int, Span] = {}
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
@@ -186,24 +238,22 @@ class _Reader:
         return self.vocab.match(self._span(cell).text, *groups)
 
     # -- free lines ----------------------------------------------------------------------------
-    def line(self, line: _Line) -> None:
+    def line(self, line: _Line) -> bool:
+        """A free line (or a line-like table row); whether it said anything about the form."""
         text = line.span.norm
         if not text:
-            return
+            return False
         if self.vocab.is_title(text):
             self._start_form_if(self.form.has("title") or self.form.has_content)
             self.form.set_scalar("title", text, line.span)
             self._year_from(line.span)
-            self.form.pages.add(line.page)
-            return
-        year = parse_year(text)
-        if year is not None and not _COLON.search(text):
+        elif _is_year_line(text):
             self._start_form_if(self.form.has("year") or self.form.has_content)
-            self.form.set_scalar("year", year, line.span)
-            self.form.pages.add(line.page)
-            return
-        if self._inline_pairs(line.span):
-            self.form.pages.add(line.page)
+            self._year_from(line.span)
+        elif not self._inline_pairs(line.span):
+            return False
+        self.form.pages.add(line.page)
+        return True
 
     def _year_from(self, span: Span) -> None:
         year = parse_year(span.norm)
@@ -230,6 +280,9 @@ class _Reader:
     # -- table rows ----------------------------------------------------------------------------
     def row(self, row: _Row) -> None:
         labels = {id(c): self._cell_label(c) for c in row.starting}
+        line_like = row.full_width and labels[id(row.starting[0])] is None and self.mode.field_name is None
+        if line_like and self.line(_Line(row.page, row.y, self._span(row.starting[0]))):
+            return
         if self._header(row, labels):
             self._touch(row)
             return
@@ -284,7 +337,7 @@ class _Reader:
                 columns.append(_Column("item", cell.box.x0, cell.box.x1))
         self.mode.section = section
         self.mode.field_name = None
-        self.mode.columns[section] = sorted(columns, key=lambda c: c.x0)
+        self.mode.columns[section] = _Columns(_own_weights(sorted(columns, key=lambda c: c.x0)), row.frame)
         self.form.has_content = True
         return True
 
@@ -316,8 +369,13 @@ class _Reader:
                 self._start_form_if(self.form.has("project_name") or self.form.has_content)
             right = [c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0]
             value = right[0] if right else None
-            span = self._span(value) if value is not None else Span()
-            self._field(m.role, span, force=value is not None)
+            if value is not None and labels.get(id(value)) is not None:
+                value = None  # the next label: this one's value cell is missing
+            if value is not None:
+                self._field(m.role, self._span(value))
+            # Labelled fields close the section above them (funds, indicators): the rows that
+            # follow are other tables (评价人员, 支出明细), not more data.
+            self.mode.section = None
             if m.role in _LONG_FIELDS and value is not None:
                 self.mode.field_name = m.role
                 self.mode.value_x = (value.box.x0, value.box.x1)
@@ -326,11 +384,13 @@ class _Reader:
             read = True
         if not read:
             for cell in row.starting:
-                if labels[id(cell)] is None and _COLON.search(self._span(cell).text):
+                colon = _COLON.search(self._span(cell).text)
+                # A label ends at the cell's first colon; a colon deep inside a text is prose.
+                if labels[id(cell)] is None and colon is not None and colon.start() <= MAX_LABEL_CHARS:
                     read |= self._inline_pairs(self._span(cell))
         return read
 
-    def _field(self, role: str, span: Span, force: bool = False) -> bool:
+    def _field(self, role: str, span: Span) -> bool:
         """Record one labelled value; whether the role is a field this schema holds."""
         text = _clean(span)
         if role in _LONG_FIELDS:
@@ -344,7 +404,7 @@ class _Reader:
         else:
             value = text
         if value is None:
-            return force
+            return False
         self.form.set_scalar(role, value, span)
         return True
 
@@ -352,10 +412,10 @@ class _Reader:
         label = next(
             (c for c in row.starting if (m := labels[id(c)]) and m.group == "sections" and m.role == "total"), None
         )
-        columns = self.mode.columns.get("indicators")
-        if label is None or not columns:
+        header = self.mode.columns.get("indicators")
+        if label is None or header is None or self.mode.section != "indicators":
             return False
-        cells = _assign(row.starting, columns)
+        cells = _assign(row.starting, header.at(row))
         for role, name in (("weight", "total_weight"), ("score", "total_score")):
             cell = cells.get(role)
             if cell is not None:
@@ -363,6 +423,7 @@ class _Reader:
                 value = parse_number(span.norm)
                 if value is not None:
                     self.form.set_scalar(name, value, span)
+        self.mode.section = None
         self.mode.field_name = None
         self.form.has_content = True
         return True
@@ -375,15 +436,18 @@ class _Reader:
                 self.form.long_texts.setdefault(self.mode.field_name, []).append(self._span(cell))
             return bool(texts)
         section = self.mode.section
-        columns = self.mode.columns.get(section or "")
-        if not columns:
+        header = self.mode.columns.get(section or "")
+        if header is None:
             return False
+        columns = header.at(row)
         if section == "funds":
             return self._fund_row(row, columns)
         if section == "goals":
             return self._goal_row(row, columns)
         if section == "indicators":
             return self._indicator_row(row, columns)
+        if section == "rubric":
+            return self._rubric_row(row, columns)
         return False
 
     def _fund_row(self, row: _Row, columns: list[_Column]) -> bool:
@@ -413,13 +477,30 @@ class _Reader:
         return read
 
     def _indicator_row(self, row: _Row, columns: list[_Column]) -> bool:
-        levels = _assign(row.covering, [c for c in columns if c.role in ("level1", "level2")])
-        values = _assign(row.starting, [c for c in columns if c.role not in ("level1", "level2")])
+        return self._leveled_row(row, columns, ("name", "target", "actual"), self.form.indicators)
+
+    def _rubric_row(self, row: _Row, columns: list[_Column]) -> bool:
+        return self._leveled_row(row, columns, ("name", "description", "criteria"), self.form.rubric)
+
+    def _leveled_row(
+        self, row: _Row, columns: list[_Column], required: tuple[str, ...], into: list[dict[str, Span]]
+    ) -> bool:
+        """An indicator or scoring row: 一级/二级 from the tall cells reaching into it, the rest its own."""
+        levels = _assign(row.covering, [c for c in columns if c.role in _LEVELS])
+        values = _assign(row.starting, [c for c in columns if c.role not in _LEVELS])
         spans = {role: self._span(c) for role, c in values.items()}
-        if not any(_clean(spans[r]) for r in ("name", "target", "actual") if r in spans):
+        if not any(_clean(spans[r]) for r in required if r in spans):
             return False
-        spans.update({role: self._span(c) for role, c in levels.items()})
-        self.form.indicators.append(spans)
+        for role in _LEVELS:
+            span = self._span(levels[role]) if role in levels else None
+            # A tall level cell cut by a page break may be left blank on the next page: the
+            # first row there still belongs to the level above the break.
+            if (span is None or _clean(span) is None) and into and row.page != self._level_page:
+                span = into[-1].get(role)
+            if span is not None:
+                spans[role] = span
+        self._level_page = row.page
+        into.append(spans)
         self.form.has_content = True
         return True
 
@@ -430,6 +511,26 @@ class _Reader:
             if state.has_content or state.has("project_name"):
                 out.append(_build(state, self.vocab, self.grade_in_text))
         return out
+
+
+def _own_weights(columns: list[_Column]) -> list[_Column]:
+    """A 分值 column right of a 一级/二级 column is that level's weight, not the row's.
+
+    Scoring tables print 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | …; the row's weight
+    is the one that follows its own (三级) name.
+    """
+    out = []
+    for n, col in enumerate(columns):
+        left = columns[n - 1].role if n else None
+        if col.role == "weight" and left in _LEVELS:
+            col = _Column(f"{left}_weight", col.x0, col.x1)
+        out.append(col)
+    return out
+
+
+def _is_year_line(text: str) -> bool:
+    year = parse_year(text)
+    return year is not None and len(text) - len(f"{year}年度") <= _YEAR_LINE_RESIDUE and not _COLON.search(text)
 
 
 def _assign(cells: list[Cell], columns: list[_Column]) -> dict[str, Cell]:
@@ -512,6 +613,21 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
             )
         )
 
+    rubric = []
+    for n, spans in enumerate(state.rubric):
+        p = f"/rubric/{n}"
+        rubric.append(
+            RubricRow(
+                level1=out.text(f"{p}/level1", spans.get("level1")),
+                level2=out.text(f"{p}/level2", spans.get("level2")),
+                name=out.text(f"{p}/name", spans.get("name")),
+                weight=out.number(f"{p}/weight", spans.get("weight")),
+                description=out.text(f"{p}/description", spans.get("description")),
+                criteria=out.text(f"{p}/criteria", spans.get("criteria")),
+                score=out.number(f"{p}/score", spans.get("score")),
+            )
+        )
+
     conclusion = long_texts.get("conclusion")
     grade = scalars.get("grade")
     if grade is None and conclusion is not None:
@@ -541,6 +657,7 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         total_score=num("total_score"),
         grade=_str(grade),
         conclusion=conclusion,
+        rubric=rubric,
     )
     evidence = FormEvidence(provenance=out.provenance, pages=sorted(p + 1 for p in state.pages))
     return MappedForm(form=form, evidence=evidence)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ocrform.model import Box, Cell, Word
+from ocrform.model import Box, Word, group_lines
 from ocrform.schema import Provenance
 from ocrform.text import normalize
 
@@ -39,10 +39,6 @@ class Span:
                 glyphs += _glyphs(w)
         return cls(glyphs)
 
-    @classmethod
-    def of_cell(cls, cell: Cell) -> Span:
-        return cls.of_words(cell.words)
-
     @property
     def text(self) -> str:
         if self._text is None:
@@ -53,20 +49,8 @@ class Span:
     def norm(self) -> str:
         return normalize(self.text)
 
-    def __bool__(self) -> bool:
-        return bool(self.norm)
-
-    def __len__(self) -> int:
-        return len(self.glyphs)
-
     def __getitem__(self, s: slice) -> Span:
         return Span(self.glyphs[s])
-
-    def __add__(self, other: Span) -> Span:
-        return Span(self.glyphs + other.glyphs)
-
-    def find(self, sub: str, start: int = 0) -> int:
-        return self.text.find(sub, start)
 
     def strip(self, chars: str | None = None) -> Span:
         text = self.text
@@ -128,18 +112,3 @@ def _glyphs(word: Word) -> list[Glyph]:
             box = Box(b.x0 + i * step, b.y0, b.x0 + (i + 1) * step, b.y1)
         out.append(Glyph(c, word, box))
     return out
-
-
-def group_lines(words: list[Word], line_tol: float = 0.5) -> list[list[Word]]:
-    """Words as printed lines, by the same rule as ``ocrform.model.line_texts``."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
-        for line in lines:
-            ref = line[-1].box
-            overlap = ref.y_overlap(w.box)
-            if overlap > line_tol * min(ref.height, w.box.height) and not w.vertical and not line[-1].vertical:
-                line.append(w)
-                break
-        else:
-            lines.append([w])
-    return [sorted(ln, key=lambda w: w.box.x0) for ln in sorted(lines, key=lambda ln: min(w.box.y0 for w in ln))]

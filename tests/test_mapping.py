@@ -1,0 +1,446 @@
+"""Cells and free words → canonical forms: labels, numbers, and the mapping's page-spanning rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import opencc
+import pytest
+
+from ocrform.document import load_document
+from ocrform.evaluate import field_differences
+from ocrform.form.labels import label_key, vocabulary
+from ocrform.form.mapping import map_cells_to_form
+from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.grid import fill_cells, find_tables
+from ocrform.model import Box, Cell, Page, PageContent, Table, Word
+from ocrform.synth import STYLES, render_forms_pdf
+from ocrform.text import normalize
+
+GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
+
+
+# -- labels ------------------------------------------------------------------------------------
+def test_label_key_keeps_only_the_identifying_characters() -> None:
+    assert label_key("全年执行数（B）") == "全年执行数"
+    assert label_key("项目资金\n（万元）") == "项目资金"
+    assert label_key("二、项目资金情况（单位：元）") == "项目资金情况"
+    assert label_key("總　分") == "总分"
+    assert label_key("绩\n效\n指\n标") == "绩效指标"
+
+
+@pytest.mark.parametrize(
+    ("printed", "group", "role"),
+    [
+        ("项目名称", "fields", "project_name"),
+        ("項目名稱", "fields", "project_name"),  # traditional print
+        ("主管部门及代玛", "fields", "department"),  # one OCR-grade slip in a long label
+        ("填报日朗", "fields", "fill_date"),
+        ("年度指标值(A)", "indicator_columns", "target"),
+        ("指标（目标）值", "indicator_columns", "target"),
+        ("偏差原因分析及改迸措施", "indicator_columns", "deviation_reason"),
+        ("全年预算数（A）", "fund_columns", "annual_budget"),
+        ("资 金 来 源", "fund_columns", "item"),
+        ("总         分", "sections", "total"),
+        ("项目资金\n（元）", "sections", "funds"),
+    ],
+)
+def test_labels_match_their_role(printed: str, group: str, role: str) -> None:
+    m = vocabulary().match(printed, group)
+    assert m is not None and m.role == role
+
+
+def test_short_labels_must_match_exactly_and_values_never_match() -> None:
+    vocab = vocabulary()
+    assert vocab.match("分值", "fund_columns").role == "weight"  # type: ignore[union-attr]
+    assert vocab.match("得分", "fund_columns").role == "score"  # type: ignore[union-attr]
+    assert vocab.match("分直", "fund_columns") is None
+    assert vocab.match("六盘水市电子政务办公室", "fields") is None
+    assert vocab.match("按照《国务院办公厅关于促进电子政务协调发展的指导意见》要求", "fields") is None
+
+
+def test_label_before_colon_finds_the_label_after_a_value() -> None:
+    start, m = vocabulary().label_before_colon("六盘水市电子政务办公室填报日期", "fields")  # type: ignore[misc]
+    assert m.role == "fill_date" and start == len("六盘水市电子政务办公室")
+
+
+@pytest.mark.parametrize(
+    ("printed", "level1", "canonical"),
+    [
+        ("产出指标\n(50分)", None, "产出指标"),
+        ("项目效益指标", None, "效益指标"),
+        ("满意度指标（10分）", None, "满意度指标"),
+    ],
+)
+def test_level1_names_are_canonical(printed: str, level1: str | None, canonical: str) -> None:
+    assert vocabulary().canonical_level1(printed) == canonical
+
+
+def test_level2_names_are_canonical_in_context() -> None:
+    vocab = vocabulary()
+    assert vocab.canonical_level2("社会效益指\n标", "效益指标") == "社会效益指标"
+    assert vocab.canonical_level2("满意度指标", "满意度指标") == "服务对象满意度指标"
+    assert vocab.canonical_level2("时效指標", "产出指标") == "时效指标"
+    assert vocab.canonical_level2("群众获得感", "效益指标") is None
+
+
+# -- numbers -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("printed", "value"),
+    [
+        ("39,090,800.00", 39090800.0),
+        ("104，756，332.00", 104756332.0),
+        ("99.02", 99.02),
+        ("99.99%", 99.99),
+        ("35 万元", 35.0),
+        ("0", 0.0),
+        ("-", None),
+        ("—", None),
+        ("", None),
+        ("基本完成", None),
+        ("10分钟", None),
+    ],
+)
+def test_parse_number(printed: str, value: float | None) -> None:
+    assert parse_number(printed) == value
+
+
+def test_dates_years_and_units() -> None:
+    assert parse_date("填报日期：2023/12/25") == "2023-12-25"
+    assert parse_date("2023年12月5日") == "2023-12-05"
+    assert parse_date("2023-02-30") is None
+    assert parse_year("(2020 年度)") == 2020
+    assert parse_year("（2023年度）") == 2023
+    assert stated_unit("二、项目资金情况（单位：万元）") == "万元"
+    assert stated_unit("项目资金\n（元）") == "元"
+    assert number_unit("35 万元") == "万元"
+    assert number_unit("35") is None
+
+
+# -- mapping on hand-built pages ---------------------------------------------------------------
+ROW_H = 20.0
+
+
+def _words(text: str, box: Box, page: int) -> list[Word]:
+    lines = text.split("\n") if text else []
+    out = []
+    for i, line in enumerate(lines):
+        h = (box.height - 4) / max(len(lines), 1)
+        y0 = box.y0 + 2 + i * h
+        out.append(Word(line, Box(box.x0 + 2, y0, box.x0 + 2 + 8 * len(line), y0 + h * 0.8), page, "test", 0.9))
+    return out
+
+
+class _Grid:
+    """A table on one page, cells placed on a grid of 60-point columns and 20-point rows."""
+
+    def __init__(self, page: int, top: float = 100.0) -> None:
+        self.page, self.top, self.cells = page, top, []
+
+    def add(self, row: int, col: int, text: str, rs: int = 1, cs: int = 1) -> _Grid:
+        box = Box(40 + col * 60, self.top + row * ROW_H, 40 + (col + cs) * 60, self.top + (row + rs) * ROW_H)
+        cell = Cell(row, col, box, self.page, rs, cs)
+        cell.words = _words(text, box, self.page)
+        self.cells.append(cell)
+        return self
+
+    def table(self) -> Table:
+        n_rows = max(c.row + c.row_span for c in self.cells)
+        n_cols = max(c.col + c.col_span for c in self.cells)
+        x0, x1 = min(c.box.x0 for c in self.cells), max(c.box.x1 for c in self.cells)
+        box = Box(x0, self.top, x1, self.top + ROW_H * n_rows)
+        return Table(self.page, box, n_rows, n_cols, self.cells, "test")
+
+
+def _content(page: int, grids: list[_Grid], free: list[tuple[str, float]] = ()) -> PageContent:  # type: ignore[assignment]
+    free_words = [Word(t, Box(200, y, 200 + 10 * len(t), y + 12), page, "test") for t, y in free]
+    return PageContent(Page(page, 595, 842), [g.table() for g in grids], free_words)
+
+
+INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+
+
+def _first_page() -> PageContent:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "数据平台运维", cs=6)
+    g.add(1, 0, "项目资金\n（万元）", rs=3).add(1, 1, "资金来源").add(1, 2, "年初预算数").add(1, 3, "全年预算数")
+    g.add(1, 4, "全年执行数").add(1, 5, "分值").add(1, 6, "执行率").add(1, 7, "得分")
+    g.add(2, 1, "年度资金总额：").add(2, 2, "320").add(2, 3, "289.8").add(2, 4, "144.9")
+    g.add(2, 5, "10").add(2, 6, "50.00%").add(2, 7, "5")
+    g.add(3, 1, "------其中：财政拨款：").add(3, 2, "0").add(3, 3, "—").add(3, 4, "—")
+    g.add(3, 5, "—").add(3, 6, "—").add(3, 7, "—")
+    g.add(4, 0, "绩\n效\n指\n标", rs=4)
+    for i, label in enumerate(INDICATOR_HEADER):
+        g.add(4, 1 + i, label)
+    g.add(5, 1, "产出指标\n(20分)", rs=3).add(5, 2, "数量指标", rs=2)
+    g.add(5, 3, "巡检次数").add(5, 4, "≥12次").add(5, 5, "12次").add(5, 6, "10").add(5, 7, "10")
+    g.add(6, 3, "故障修复率").add(6, 4, "＝100%").add(6, 5, "100%").add(6, 6, "5").add(6, 7, "5")
+    g.add(7, 2, "时效指标", rs=2)
+    g.add(7, 3, "响应时间").add(7, 4, "≤2小时").add(7, 5, "2小时").add(7, 6, "5").add(7, 7, "4")
+    return _content(0, [g], [("项目支出绩效目标自评表", 40), ("（2023年度）", 70)])
+
+
+def _second_page(repeat_header: bool, repeat_labels: bool = True) -> PageContent:
+    g = _Grid(1, top=48)
+    row = 0
+    if repeat_header:
+        g.add(0, 0, "绩\n效\n指\n标", rs=4)
+        for i, label in enumerate(INDICATOR_HEADER):
+            g.add(0, 1 + i, label)
+        row = 1
+    else:
+        g.add(0, 0, "绩\n效\n指\n标", rs=3)
+    # The 产出指标 and 时效指标 cells were cut by the page break: drawn again, label repeated.
+    if repeat_labels:
+        g.add(row, 1, "产出指标\n(20分)").add(row, 2, "时效指标")
+    else:
+        g.add(row, 1, "").add(row, 2, "")
+    g.add(row, 3, "报告提交及时率").add(row, 4, "100%").add(row, 5, "100%").add(row, 6, "-").add(row, 7, "-")
+    g.add(row + 1, 1, "满意度指标").add(row + 1, 2, "满意度指标")
+    g.add(row + 1, 3, "用户满意度").add(row + 1, 4, "≥90%").add(row + 1, 5, "95%").add(row + 1, 6, "10")
+    g.add(row + 1, 7, "9.5")
+    g.add(row + 2, 0, "总分", cs=6).add(row + 2, 6, "30").add(row + 2, 7, "28.5")
+    g.add(row + 3, 0, "自\n评\n结\n论").add(row + 3, 1, "项目按计划完成，", cs=7)
+    return _content(1, [g])
+
+
+def _third_page() -> PageContent:
+    g = _Grid(2, top=48)
+    g.add(0, 0, "自评结论").add(0, 1, "自评等次为良好。", cs=7)
+    return _content(2, [g], [("联系人：李婷", 100)])
+
+
+@pytest.mark.parametrize(("repeat_header", "repeat_labels"), [(False, True), (True, True), (False, False)])
+def test_a_form_runs_over_three_pages(repeat_header: bool, repeat_labels: bool) -> None:
+    pages = [_first_page(), _second_page(repeat_header, repeat_labels), _third_page()]
+    (mapped,) = map_cells_to_form(pages)
+    f = mapped.form
+    assert (f.title, f.year, f.project_name, f.contact) == ("项目支出绩效目标自评表", 2023, "数据平台运维", "李婷")
+    assert f.funds.unit == "万元"
+    total, sub = f.funds.rows
+    assert (total.item, total.initial_budget, total.annual_budget) == ("年度资金总额", 320, 289.8)
+    assert total.executed == 144.9
+    assert (total.weight, total.execution_rate, total.score) == (10.0, 50.0, 5.0)
+    assert sub.item == "其中:财政拨款"
+    assert (sub.initial_budget, sub.annual_budget, sub.execution_rate) == (0.0, None, None)
+    names = [(i.level1, i.level2, i.name) for i in f.indicators]
+    assert names == [
+        ("产出指标", "数量指标", "巡检次数"),
+        ("产出指标", "数量指标", "故障修复率"),
+        ("产出指标", "时效指标", "响应时间"),
+        ("产出指标", "时效指标", "报告提交及时率"),
+        ("满意度指标", "服务对象满意度指标", "用户满意度"),
+    ]
+    assert f.indicators[1].target == "=100%"
+    assert (f.indicators[3].weight, f.indicators[3].score) == (None, None)
+    assert (f.indicators[4].weight, f.indicators[4].score) == (10.0, 9.5)
+    assert (f.total_weight, f.total_score) == (30.0, 28.5)
+    assert f.conclusion == "项目按计划完成,自评等次为良好。"
+    assert f.grade == "良好"
+    assert mapped.evidence.pages == [1, 2, 3]
+
+
+def test_every_value_has_provenance_on_its_page() -> None:
+    (mapped,) = map_cells_to_form([_first_page(), _second_page(False), _third_page()])
+    prov = {}
+    for p in mapped.evidence.provenance:
+        prov.setdefault(p.field, []).append(p)
+    assert [p.page for p in prov["/indicators/3/name"]] == [2]
+    assert [p.page for p in prov["/conclusion"]] == [2, 3]
+    assert [p.page for p in prov["/contact"]] == [3]
+    assert all(p.method == "test" for ps in prov.values() for p in ps)
+    assert min(p.confidence for p in prov["/project_name"]) == 0.9
+    (name,) = prov["/project_name"]
+    assert name.box[0] >= 160 and name.box[3] <= 120  # inside the value cell, not the label
+    assert "/indicators/3/weight" not in prov  # a printed dash is no value and has no source
+
+
+def test_a_second_project_name_starts_a_new_form() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "甲项目", cs=6)
+    for i, label in enumerate(INDICATOR_HEADER):
+        g.add(1, 1 + i, label)
+    g.add(2, 1, "产出指标").add(2, 2, "数量指标").add(2, 3, "指标甲").add(2, 4, "1").add(2, 5, "1")
+    h = _Grid(0, top=400)
+    h.add(0, 0, "项目名称", cs=2).add(0, 2, "乙项目", cs=6)
+    h.add(1, 0, "实施单位", cs=2).add(1, 2, "某单位", cs=2).add(1, 4, "填报日期", cs=2).add(1, 6, "2024年1月3日", cs=2)
+    forms = map_cells_to_form([_content(0, [g, h])])
+    assert [m.form.project_name for m in forms] == ["甲项目", "乙项目"]
+    assert [len(m.form.indicators) for m in forms] == [1, 0]
+    assert (forms[1].form.implementer, forms[1].form.fill_date) == ("某单位", "2024-01-03")
+
+
+def test_a_title_starts_a_new_form_and_free_line_pairs_are_read() -> None:
+    first, second = _first_page(), _first_page()
+    second.page = Page(1, 595, 842)
+    for t in second.tables:
+        t.page = 1
+        for c in t.cells:
+            c.page = 1
+            c.words = [replace(w, page=1) for w in c.words]
+    second.free_words = [
+        Word("项目支出绩效自评表", Box(200, 40, 300, 52), 1, "test"),
+        Word("单位（盖章）：某某局", Box(40, 80, 150, 92), 1, "test"),
+        Word("填报日期：2024/03/09", Box(400, 80, 520, 92), 1, "test"),
+    ]
+    forms = map_cells_to_form([first, second])
+    assert [m.evidence.pages for m in forms] == [[1], [2]]
+    assert forms[1].form.title == "项目支出绩效自评表"
+    assert forms[1].form.fill_date == "2024-03-09"
+    assert forms[1].form.year is None and forms[1].form.implementer is None
+
+
+# -- OCR-grade noise on a rendered form --------------------------------------------------------
+def _contents(pdf: Path) -> list[PageContent]:
+    doc = load_document(pdf)
+    out = []
+    for i in range(doc.page_count):
+        page = doc.load_page(i)
+        tables = find_tables(page)
+        out.append(PageContent(page, tables, fill_cells(tables, page.words)))
+    return out
+
+
+def _noisy(contents: list[PageContent]) -> int:
+    """Traditional script everywhere and one wrong character in every long label; how many labels."""
+    t2t = opencc.OpenCC("s2t")
+    vocab = vocabulary()
+    changed = 0
+    for content in contents:
+        for table in content.tables:
+            for cell in table.cells:
+                text = normalize(cell.text)
+                is_label = vocab.match(text) is not None
+                words = []
+                for w in cell.words:
+                    new = t2t.convert(w.text)
+                    if is_label and len(label_key(text)) >= 4 and len(w.text) >= 3:
+                        new = new[:1] + "口" + new[2:]
+                        changed += 1
+                        is_label = False  # one slip per label
+                    words.append(replace(w, text=new, char_boxes=None, glyph_ids=None))
+                cell.words = words
+    return changed
+
+
+@pytest.mark.parametrize("style", ["guizhou", "shanghai_plain", "hunan_scored"])
+def test_mapping_survives_ocr_grade_label_noise(style: str, tmp_path: Path) -> None:
+    gold = json.loads((GOLD / "000_f01.json").read_text(encoding="utf-8"))
+    pdf = tmp_path / "f.pdf"
+    render_forms_pdf([gold], pdf, STYLES[style])
+    contents = _contents(pdf)
+    assert _noisy(contents) >= 10
+    (mapped,) = map_cells_to_form(contents)
+    f = mapped.form
+    assert f.project_name is not None
+    assert normalize(f.project_name) == normalize(opencc.OpenCC("s2t").convert(gold["project_name"]))
+    assert [r.initial_budget for r in f.funds.rows] == [r["initial_budget"] for r in gold["funds"]["rows"]]
+    assert [i.level1 for i in f.indicators] == [i["level1"] for i in gold["indicators"]]
+    assert [i.level2 for i in f.indicators] == [i["level2"] for i in gold["indicators"]]
+    assert [i.score for i in f.indicators] == [i["score"] for i in gold["indicators"]]
+    assert (f.total_weight, f.total_score) == (gold["total_weight"], gold["total_score"])
+
+
+def test_title_and_dates_drawn_inside_the_table_frame() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目支出绩效自评表", cs=8)
+    g.add(1, 0, "（2022年度）", cs=8)
+    g.add(2, 0, "填报单位：某某局      填报日期：2023-01-05", cs=8)
+    g.add(3, 0, "项目名称", cs=2).add(3, 2, "丙项目", cs=6)
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    f = mapped.form
+    assert (f.title, f.year, f.fill_date, f.project_name) == ("项目支出绩效自评表", 2022, "2023-01-05", "丙项目")
+
+
+def test_tables_after_the_form_add_no_rows() -> None:
+    """评价人员 and 支出明细 tables under a form are not indicators or fund rows."""
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "丁项目", cs=6)
+    for i, label in enumerate(INDICATOR_HEADER):
+        g.add(1, 1 + i, label)
+    g.add(2, 1, "产出指标").add(2, 2, "数量指标").add(2, 3, "指标丁").add(2, 4, "2").add(2, 5, "2")
+    g.add(3, 0, "绩效自评综合得分", cs=2).add(3, 2, "96", cs=6)
+    g.add(4, 0, "评价等次", cs=2).add(4, 2, "优秀", cs=6)
+    g.add(5, 0, "四、评价人员", cs=8)
+    g.add(6, 1, "姓名").add(6, 2, "职称/职务").add(6, 3, "单位").add(6, 4, "签字")
+    g.add(7, 1, "李婷").add(7, 2, "科员").add(7, 3, "市政务服务中心").add(7, 4, "")
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    f = mapped.form
+    assert [i.name for i in f.indicators] == ["指标丁"]
+    assert (f.total_score, f.grade) == (96.0, "优秀")
+
+
+def test_a_text_mentioning_a_year_does_not_start_a_form() -> None:
+    page = _first_page()
+    page.free_words.append(Word("2023年度投入资金350000元，实际支出345000元。", Box(40, 800, 400, 812), 0, "test"))
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.year == 2023
+
+
+def test_scoring_table_rows_take_the_weight_after_their_own_name() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "戊项目", cs=7)
+    header = ["一级\n指标", "分值", "二级\n指标", "分值", "三级\n指标", "分值", "具体指标", "评价标准", "自评\n得分"]
+    for i, label in enumerate(header):
+        g.add(1, i, label)
+    g.add(2, 0, "项目决策", rs=2).add(2, 1, "20", rs=2).add(2, 2, "项目目标").add(2, 3, "4")
+    g.add(2, 4, "目标\n内容").add(2, 5, "4").add(2, 6, "目标明确").add(2, 7, "①设有目标（1分）\n②目标明确（1分）")
+    g.add(2, 8, "4")
+    g.add(3, 2, "决策过程").add(3, 3, "8").add(3, 4, "决策\n依据").add(3, 5, "3").add(3, 6, "有规划")
+    g.add(3, 7, "符合规划（3分）").add(3, 8, "2.5")
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    rubric = mapped.form.rubric
+    assert [(r.level1, r.level2, r.name, r.weight, r.score) for r in rubric] == [
+        ("项目决策", "项目目标", "目标内容", 4.0, 4.0),
+        ("项目决策", "决策过程", "决策依据", 3.0, 2.5),
+    ]
+    assert rubric[0].criteria == normalize("①设有目标（1分）②目标明确（1分）")
+    assert mapped.form.indicators == []
+
+
+def _shift(box: Box, dx: float, dy: float, scale: float) -> Box:
+    return Box(box.x0 * scale + dx, box.y0 * scale + dy, box.x1 * scale + dx, box.y1 * scale + dy)
+
+
+@pytest.mark.parametrize("style", ["shanghai", "hunan_scored"])
+def test_a_continued_table_off_by_a_few_points_reads_the_same(style: str, tmp_path: Path) -> None:
+    """Scanned pages sit a little off and scaled: the header's columns follow the table frame."""
+    gold = json.loads((GOLD / "001_f01.json").read_text(encoding="utf-8"))
+    pdf = tmp_path / "f.pdf"
+    render_forms_pdf([gold], pdf, STYLES[style])
+    contents = _contents(pdf)
+    assert len(contents) >= 2
+    for n, content in enumerate(contents):
+        dx, dy, scale = (7.0, -5.0, 1.03) if n % 2 else (-4.0, 3.0, 0.975)
+        for table in content.tables:
+            table.box = _shift(table.box, dx, dy, scale)
+            for cell in table.cells:
+                cell.box = _shift(cell.box, dx, dy, scale)
+                cell.words = [
+                    replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None, origin="ocr:test", confidence=0.8)
+                    for w in cell.words
+                ]
+        content.free_words = [replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None) for w in content.free_words]
+    (mapped,) = map_cells_to_form(contents)
+    assert field_differences(mapped.form.model_dump(mode="json"), gold) == []
+    assert {p.method for p in mapped.evidence.provenance if p.field.startswith("/indicators")} == {"ocr:test"}
+    assert mapped.evidence.pages == list(range(1, len(contents) + 1))
+
+
+def test_a_continued_table_without_its_label_column_keeps_the_header_columns() -> None:
+    g = _Grid(1, top=60)
+    g.add(0, 1, "满意度指标").add(0, 2, "满意度指标").add(0, 3, "用户满意度").add(0, 4, "≥90%").add(0, 5, "95%")
+    g.add(0, 6, "10").add(0, 7, "9.5")
+    page = _content(1, [g])
+    assert page.tables[0].box.x0 == 100
+    (mapped,) = map_cells_to_form([_first_page(), page])
+    last = mapped.form.indicators[-1]
+    assert (last.level1, last.name, last.target, last.weight, last.score) == (
+        "满意度指标",
+        "用户满意度",
+        "≥90%",
+        10,
+        9.5,
+    )
