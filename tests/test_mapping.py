@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from ocrform.evaluate import field_differences
 from ocrform.form.labels import label_key, vocabulary
 from ocrform.form.mapping import map_cells_to_form
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.form.spans import Span, join
 from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Box, Cell, Page, PageContent, Table, Word
 from ocrform.synth import STYLES, render_forms_pdf
@@ -92,6 +95,8 @@ def test_level2_names_are_canonical_in_context() -> None:
     [
         ("39,090,800.00", 39090800.0),
         ("104，756，332.00", 104756332.0),
+        ("39.090.800.00", 39090800.0),
+        ("1.000", 1.0),
         ("99.02", 99.02),
         ("99.99%", 99.99),
         ("35 万元", 35.0),
@@ -117,6 +122,39 @@ def test_dates_years_and_units() -> None:
     assert stated_unit("项目资金\n（元）") == "元"
     assert number_unit("35 万元") == "万元"
     assert number_unit("35") is None
+
+
+# -- spans -------------------------------------------------------------------------------------
+def test_a_slice_of_a_word_points_at_its_own_characters() -> None:
+    text = "填报日期：2023/12/25"
+    boxes = tuple(Box(100 + 6 * i, 50, 106 + 6 * i, 60) for i in range(len(text)))
+    word = Word(text, Box(100, 50, 100 + 6 * len(text), 60), 2, "pdf-text", char_boxes=boxes)
+    span = Span.of_words([word])
+    value = span[5:]
+    assert value.text == "2023/12/25"
+    (prov,) = value.provenance("/fill_date")
+    assert (prov.page, prov.box, prov.method) == (3, [130.0, 50.0, 190.0, 60.0], "pdf-text")
+    # An OCR word has no character boxes: its box is shared out evenly.
+    ocr = Word("联系人：彭睿", Box(0, 0, 60, 10), 0, "ocr:rapidocr", confidence=0.8)
+    (prov,) = Span.of_words([ocr])[4:].provenance("/contact")
+    assert (prov.box, prov.confidence) == ([40.0, 0.0, 60.0, 10.0], 0.8)
+
+
+def test_search_finds_the_characters_behind_a_normalised_match() -> None:
+    text = "等 次 为 ：优秀。"
+    boxes = tuple(Box(10 * i, 0, 10 * i + 10, 10) for i in range(len(text)))
+    span = Span.of_words([Word(text, Box(0, 0, 10 * len(text), 10), 0, "pdf-text", char_boxes=boxes)])
+    found = span.search(re.compile(r"等次为:(优秀|优)"), 1)
+    assert found is not None and found.text == "优秀"
+    assert found.provenance("/grade")[0].box == [70.0, 0.0, 90.0, 10.0]
+    assert span.search(re.compile("良")) is None
+
+
+def test_joined_spans_report_each_page() -> None:
+    a = Word("前半", Box(0, 700, 20, 710), 0, "pdf-text")
+    b = Word("后半", Box(0, 50, 20, 60), 1, "ocr:rapidocr", confidence=0.7)
+    provs = join([Span.of_words([a]), Span.of_words([b])]).provenance("/conclusion")
+    assert [(p.page, p.method, p.confidence) for p in provs] == [(1, "pdf-text", 1.0), (2, "ocr:rapidocr", 0.7)]
 
 
 # -- mapping on hand-built pages ---------------------------------------------------------------
@@ -182,7 +220,9 @@ def _first_page() -> PageContent:
     return _content(0, [g], [("项目支出绩效目标自评表", 40), ("（2023年度）", 70)])
 
 
-def _second_page(repeat_header: bool, repeat_labels: bool = True) -> PageContent:
+def _second_page(
+    repeat_header: bool, repeat_labels: bool = True, conclusion_label: str = "自\n评\n结\n论"
+) -> PageContent:
     g = _Grid(1, top=48)
     row = 0
     if repeat_header:
@@ -202,7 +242,7 @@ def _second_page(repeat_header: bool, repeat_labels: bool = True) -> PageContent
     g.add(row + 1, 3, "用户满意度").add(row + 1, 4, "≥90%").add(row + 1, 5, "95%").add(row + 1, 6, "10")
     g.add(row + 1, 7, "9.5")
     g.add(row + 2, 0, "总分", cs=6).add(row + 2, 6, "30").add(row + 2, 7, "28.5")
-    g.add(row + 3, 0, "自\n评\n结\n论").add(row + 3, 1, "项目按计划完成，", cs=7)
+    g.add(row + 3, 0, conclusion_label).add(row + 3, 1, "项目按计划完成，", cs=7)
     return _content(1, [g])
 
 
@@ -444,3 +484,119 @@ def test_a_continued_table_without_its_label_column_keeps_the_header_columns() -
         10,
         9.5,
     )
+
+
+@pytest.mark.parametrize("label", ["", "自评"])
+def test_a_long_text_whose_label_shows_after_the_page_break_only(label: str) -> None:
+    (mapped,) = map_cells_to_form([_first_page(), _second_page(False, conclusion_label=label), _third_page()])
+    assert mapped.form.conclusion == "项目按计划完成,自评等次为良好。"
+
+
+def test_seed_003_layout_cover_page_merged_level_cell_and_appendix() -> None:
+    """Hunan seed 003: 项目名称 on a cover page then in the form, 服务对象满意度指标 over both level columns."""
+    cover = _content(
+        0,
+        [],
+        [("项目名称：数据平台运维", 100), ("评价方式：部门（单位）绩效自评", 130), ("报告日期：2021年6月8日", 160)],
+    )
+    g = _Grid(1)
+    g.add(0, 0, "一、项目基本概况", cs=8)
+    g.add(1, 0, "项目名称", cs=2).add(1, 2, "数据平台运维", cs=6)
+    g.add(2, 0, "项目绩效定量目标（指标）及完成情况", rs=4)
+    for i, label in enumerate(["一级指标", "二级指标", "指标内容", "指标（目标）值", "实际完成值"]):
+        g.add(2, 1 + i, label)
+    g.add(3, 1, "项目产出指标").add(3, 2, "数量指标").add(3, 3, "站点数量").add(3, 4, "45").add(3, 5, "45")
+    g.add(4, 1, "项目效益指标").add(4, 2, "社会效益\n指标").add(4, 3, "互动水平").add(4, 4, "30%").add(4, 5, "30%")
+    g.add(5, 1, "服务对象满意度指标", cs=2).add(5, 3, "满意度").add(5, 4, "99.9%").add(5, 5, "99.9%")
+    g.add(6, 0, "绩效自评综合得分", cs=2).add(6, 2, "98", cs=4)
+    g.add(7, 0, "评价等次", cs=2).add(7, 2, "优秀", cs=4)
+    g.add(8, 0, "四、评价人员", cs=6)
+    g.add(9, 0, "姓名").add(9, 1, "职称/职务").add(9, 2, "单  位").add(9, 3, "签字")
+    g.add(10, 0, "谢芳茂").add(10, 1, "副主任").add(10, 2, "市政务服务中心")
+    (mapped,) = map_cells_to_form([cover, _content(1, [g])])
+    f = mapped.form
+    assert (f.project_name, f.fill_date, f.total_score, f.grade) == ("数据平台运维", "2021-06-08", 98.0, "优秀")
+    assert [(i.level1, i.level2, i.name) for i in f.indicators] == [
+        ("产出指标", "数量指标", "站点数量"),
+        ("效益指标", "社会效益指标", "互动水平"),
+        ("满意度指标", "服务对象满意度指标", "满意度"),
+    ]
+    assert mapped.evidence.pages == [1, 2]
+
+
+def _leaves(value: object, path: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}/{k}")]
+    if isinstance(value, list):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}/{i}")]
+    return [(path, value)]
+
+
+@pytest.mark.parametrize("style", ["guizhou_compact", "hunan"])
+def test_every_value_of_a_rendered_document_is_traced_to_its_pages(style: str, tmp_path: Path) -> None:
+    golds = [json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8")) for name in ("001_f01", "000_f03")]
+    pdf = tmp_path / "two.pdf"
+    render_forms_pdf(golds, pdf, STYLES[style])
+    mapped = map_cells_to_form(_contents(pdf))
+    assert len(mapped) == 2
+    for m in mapped:
+        traced = {p.field for p in m.evidence.provenance}
+        values = [path for path, v in _leaves(m.form.model_dump(mode="json")) if v is not None]
+        assert [p for p in values if p != "/schema_version" and p not in traced] == []
+        assert {p.page for p in m.evidence.provenance} == set(m.evidence.pages)
+        assert all(
+            p.method == "pdf-text" and p.box[0] < p.box[2] and p.box[1] < p.box[3] for p in m.evidence.provenance
+        )
+
+
+def test_year_printed_in_the_title() -> None:
+    page = _first_page()
+    page.free_words = [Word("2021年度项目支出绩效自评表", Box(150, 40, 400, 56), 0, "test")]
+    (mapped,) = map_cells_to_form([page])
+    assert (mapped.form.title, mapped.form.year) == ("2021年度项目支出绩效自评表", 2021)
+
+
+@pytest.mark.parametrize("style", ["guizhou", "guizhou_compact", "hunan"])
+def test_forms_without_title_or_year_split_at_their_tables(style: str, tmp_path: Path) -> None:
+    """No title line between forms: the 填报日期 line above a table is that table's form's."""
+    names = ("000_f03", "000_f06", "001_f01")
+    forms = [json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8")) for name in names]
+    for n, form in enumerate(forms):
+        form.update(title=None, year=None)
+        form["fill_date"] = f"2024-0{n + 1}-1{n}"
+    forms[1]["contact"] = None
+    pdf = tmp_path / "untitled.pdf"
+    render_forms_pdf(forms, pdf, STYLES[style])
+    mapped = map_cells_to_form(_contents(pdf))
+    assert [field_differences(m.form.model_dump(mode="json"), f) for m, f in zip(mapped, forms, strict=True)] == [
+        [],
+        [],
+        [],
+    ]
+    pages = [m.evidence.pages for m in mapped]
+    assert all(a[-1] <= b[0] for a, b in itertools.pairwise(pages)), pages  # flowed forms share a page
+
+
+def test_goals_printed_down_in_rows() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "己项目", cs=6)
+    g.add(1, 0, "年度总体目标", rs=3).add(1, 1, "预期目标").add(1, 2, "完成系统升级，", cs=6)
+    g.add(2, 1, "").add(2, 2, "保障稳定运行。", cs=6)
+    g.add(3, 1, "实际完成情况").add(3, 2, "已完成。", cs=6)
+    for i, label in enumerate(INDICATOR_HEADER):
+        g.add(4, 1 + i, label)
+    g.add(5, 1, "产出指标").add(5, 2, "数量指标").add(5, 3, "升级次数").add(5, 4, "1").add(5, 5, "1")
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    f = mapped.form
+    assert (f.goals.expected, f.goals.actual) == ("完成系统升级,保障稳定运行。", "已完成。")
+    assert [i.name for i in f.indicators] == ["升级次数"]
+
+
+def test_a_title_wrapped_over_two_lines() -> None:
+    page = _first_page()
+    page.free_words = [
+        Word("六盘水市2023年度部门预算项目支出绩", Box(100, 30, 400, 46), 0, "test"),
+        Word("效自评表", Box(200, 50, 260, 66), 0, "test"),
+    ]
+    (mapped,) = map_cells_to_form([page])
+    assert (mapped.form.title, mapped.form.year) == ("六盘水市2023年度部门预算项目支出绩效自评表", 2023)

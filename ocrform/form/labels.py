@@ -91,13 +91,18 @@ class Vocabulary:
         self.title_patterns = [re.compile(p) for p in data["title_patterns"]]
         self.level1 = {c: [label_key(v) for v in vs] for c, vs in data["level1"].items()}
         self.level2 = {c: [label_key(v) for v in vs] for c, vs in data["level2"].items()}
+        self.level1_of_level2: dict[str, str] = data["level1_of_level2"]
         self.level2_in_context = {
             l1: {label_key(k): v for k, v in m.items()} for l1, m in data["level2_in_context"].items()
         }
         self.grades: list[str] = sorted(data["grades"], key=len, reverse=True)
         self.grade_in_text: str = data["grade_in_text"]
         self._cache: dict[tuple[str, tuple[str, ...]], LabelMatch | None] = {}
-        self._flat: dict[tuple[str, ...], tuple[list[str], list[tuple[str, str, int]]]] = {}
+        self._hits: dict[str, dict[tuple[str, str], int]] = {}
+        self._per_group: dict[str, dict[str, LabelMatch]] = {}
+        self._variants = [v for g in self.groups for _, v in self._keys[g]]
+        self._meta = [(g, role, allowance(len(v))) for g in self.groups for role, v in self._keys[g]]
+        self._group_order = {g: n for n, g in enumerate(self.groups)}
 
     def match(self, text: str, *groups: str) -> LabelMatch | None:
         """The role ``text`` names among ``groups`` (all groups when none given), or None.
@@ -111,19 +116,28 @@ class Vocabulary:
             return None
         return self._match_key(key, groups or tuple(self.groups))
 
+    def match_each_group(self, text: str) -> dict[str, LabelMatch]:
+        """``match(text, group)`` for every group at once, absent where a group has no match."""
+        if len(normalize(text)) > MAX_LABEL_CHARS:
+            return {}
+        key = label_key(text)
+        if not key:
+            return {}
+        found = self._per_group.get(key)
+        if found is None:
+            found = {}
+            for group in {g for g, _ in self._distances(key)}:
+                m = self._match_key(key, (group,))
+                if m is not None:
+                    found[group] = m
+            self._per_group[key] = found
+        return found
+
     def _match_key(self, key: str, groups: tuple[str, ...]) -> LabelMatch | None:
         cache_key = (key, groups)
         if cache_key in self._cache:
             return self._cache[cache_key]
-        variants, meta = self._choices(groups)
-        best: dict[tuple[str, str], int] = {}
-        # One C-level pass over every variant; each hit is then held to its own variant's allowance.
-        for _, d, i in process.extract(
-            key, variants, scorer=Levenshtein.distance, score_cutoff=MAX_ALLOWANCE, limit=None
-        ):
-            group, role, limit = meta[i]
-            if d <= limit and d < best.get((group, role), 99):
-                best[(group, role)] = int(d)
+        best = {gr: d for gr, d in self._distances(key).items() if gr[0] in groups}
         result = None
         if best:
             low = min(best.values())
@@ -136,12 +150,27 @@ class Vocabulary:
         self._cache[cache_key] = result
         return result
 
-    def _choices(self, groups: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str, int]]]:
-        if groups not in self._flat:
-            variants = [v for g in groups for _, v in self._keys[g]]
-            meta = [(g, role, allowance(len(v))) for g in groups for role, v in self._keys[g]]
-            self._flat[groups] = (variants, meta)
-        return self._flat[groups]
+    def _distances(self, key: str) -> dict[tuple[str, str], int]:
+        """(group, role) → distance of its closest variant, for the roles within their allowance.
+
+        One C-level pass over every variant of every group; each hit is then held to its own
+        variant's allowance. Groups keep the order models/labels.json gives them.
+        """
+        found = self._hits.get(key)
+        if found is None:
+            found = {}
+            for _, d, i in process.extract(
+                key, self._variants, scorer=Levenshtein.distance, score_cutoff=MAX_ALLOWANCE, limit=None
+            ):
+                group, role, limit = self._meta[i]
+                if d <= limit and d < found.get((group, role), 99):
+                    found[(group, role)] = int(d)
+            found = dict(sorted(found.items(), key=lambda kv: self._group_order[kv[0][0]]))
+            if len(self._hits) > MAX_CACHED:
+                self._hits.clear()
+                self._per_group.clear()
+            self._hits[key] = found
+        return found
 
     def label_before_colon(self, prefix: str, *groups: str) -> tuple[int, LabelMatch] | None:
         """The label that ends ``prefix`` (the text before a colon), as (start index, match).
@@ -166,6 +195,10 @@ class Vocabulary:
 
     def canonical_level1(self, text: str) -> str | None:
         return _closest(label_key(text), self.level1)
+
+    def parent_level1(self, level2: str) -> str | None:
+        """The 一级指标 a canonical 二级指标 belongs to (成本指标 under 产出指标 in the vocabulary)."""
+        return self.level1_of_level2.get(level2)
 
     def canonical_level2(self, text: str, level1: str | None) -> str | None:
         key = label_key(text)

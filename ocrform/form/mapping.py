@@ -39,6 +39,9 @@ _LEVELS = ("level1", "level2")
 # A year line is the year and little else: （2023年度）, (2020 年度); longer text merely mentions one.
 _YEAR_LINE_RESIDUE = 6
 FULL_WIDTH = 0.9
+SAME_COLUMN = 0.8
+# A goal text printed beside its label (not under a 预期目标 | 实际完成情况 header) fills most of the row.
+GOAL_TEXT_WIDTH = 0.4
 # Points beyond which a cell border counts as meeting no column border at all.
 MAX_MISFIT = 10.0
 _FUND_NUMBERS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
@@ -59,6 +62,7 @@ class _Row:
     starting: list[Cell]
     covering: list[Cell]
     frame: tuple[float, float]  # the table's left and right edge
+    edges: tuple[float, ...]  # every cell border of the table, left to right
     # One cell across the whole table: a title, 年度 or 填报单位/填报日期 line drawn inside the frame.
     full_width: bool = False
 
@@ -87,6 +91,7 @@ class _Columns:
 
     columns: list[_Column]
     frame: tuple[float, float]
+    placed: dict[tuple[tuple[float, float], tuple[float, ...]], list[_Column]] = field(default_factory=dict)
 
     def at(self, row: _Row) -> list[_Column]:
         """The columns placed on another row's table.
@@ -94,16 +99,21 @@ class _Columns:
         A table continued on the next page sits a few points off and, scanned, a little scaled;
         it may also lack the tall label column on the left. Of the placements that keep the
         header's own coordinates, align a frame edge, or stretch onto both edges, the one whose
-        column borders best meet the row's cell borders wins.
+        column borders best meet the table's cell borders wins.
         """
         if row.frame == self.frame:
             return self.columns
-        (h0, h1), (t0, t1) = self.frame, row.frame
+        key = (row.frame, row.edges)
+        if key not in self.placed:
+            self.placed[key] = self._place(row.frame, row.edges)
+        return self.placed[key]
+
+    def _place(self, frame: tuple[float, float], edges: tuple[float, ...]) -> list[_Column]:
+        (h0, h1), (t0, t1) = self.frame, frame
         candidates = [(0.0, 1.0), (t0 - h0, 1.0), (t1 - h1, 1.0)]
         if h1 > h0:
             scale = (t1 - t0) / (h1 - h0)
             candidates.append((t0 - h0 * scale, scale))
-        edges = {round(x, 1) for c in row.covering for x in (c.box.x0, c.box.x1)}
         borders = [x for c in self.columns for x in (c.x0, c.x1)]
 
         def misfit(shift: float, scale: float) -> float:
@@ -145,6 +155,7 @@ def _table_rows(table: Table) -> list[_Row]:
         starting[cell.row].append(cell)
         for r in range(cell.row, min(cell.row + cell.row_span, table.n_rows)):
             covering[r].append(cell)
+    edges = tuple(sorted({round(x, 1) for c in table.cells for x in (c.box.x0, c.box.x1)}))
     rows = []
     for r in range(table.n_rows):
         if not covering[r]:
@@ -158,6 +169,7 @@ def _table_rows(table: Table) -> list[_Row]:
                 starting=sorted(starting[r], key=lambda c: c.box.x0),
                 covering=sorted(covering[r], key=lambda c: c.box.x0),
                 frame=(table.box.x0, table.box.x1),
+                edges=edges,
                 full_width=full_width and covering[r][0].row == r,
             )
         )
@@ -189,6 +201,10 @@ class _FormState:
     def has(self, name: str) -> bool:
         return name in self.scalars or name in self.long_texts
 
+    def texts(self, name: str) -> list[Span]:
+        """The pieces of a text that may run over rows and pages: a goal or the conclusion."""
+        return self.goals[name] if name in self.goals else self.long_texts.setdefault(name, [])
+
     def set_scalar(self, name: str, value: object, span: Span) -> None:
         if name not in self.scalars:
             self.scalars[name] = (value, span)
@@ -207,12 +223,18 @@ class _Mode:
 class _Reader:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
+        self.mode = _Mode()
         self.forms: list[_FormState] = []
         self.form = self._new_form()
-        self.mode = _Mode()
         self._level_page: int | None = None
+        self._pending: list[tuple[str, Span, int]] = []
+        # The free line just before, when it said nothing (see ``line``).
+        self._loose: _Line | None = None
+        # The row just before, when nothing in it was read (see ``_field_row``).
+        self._unread: _Row | None = None
         # A tall cell is met once per row it covers; its text is read once.
         self._spans: dict[int, Span] = {}
+        self._groups: dict[int, dict[str, LabelMatch]] = {}
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -222,9 +244,21 @@ class _Reader:
         self.mode = _Mode()
         return form
 
-    def _start_form_if(self, condition: bool) -> None:
-        if condition:
-            self.form = self._new_form()
+    def _start_form_if(self, condition: bool, by_table: bool = False) -> None:
+        """Start the next form when ``condition`` holds.
+
+        Free-line values met between two forms that the earlier one already has (a second
+        填报日期 line) go to a form its table starts (no title line in between); a title or 年度
+        line instead starts a form of its own and they are dropped.
+        """
+        if not condition:
+            return
+        pending, self._pending = self._pending, []
+        self.form = self._new_form()
+        if by_table:
+            for role, span, page in pending:
+                if self._field(role, span):
+                    self.form.pages.add(page)
 
     def _span(self, cell: Cell) -> Span:
         span = self._spans.get(id(cell))
@@ -232,17 +266,27 @@ class _Reader:
             span = self._spans[id(cell)] = Span.of_words(cell.words)
         return span
 
-    def _match(self, cell: Cell, *groups: str) -> LabelMatch | None:
+    def _match(self, cell: Cell, group: str) -> LabelMatch | None:
+        """The role ``cell`` names among one group's labels."""
         if not cell.words:
             return None
-        return self.vocab.match(self._span(cell).text, *groups)
+        found = self._groups.get(id(cell))
+        if found is None:
+            found = self._groups[id(cell)] = self.vocab.match_each_group(self._span(cell).text)
+        return found.get(group)
 
     # -- free lines ----------------------------------------------------------------------------
     def line(self, line: _Line) -> bool:
         """A free line (or a line-like table row); whether it said anything about the form."""
+        loose, self._loose = self._loose, None
         text = line.span.norm
         if not text:
             return False
+        if loose is not None and loose.page == line.page and not self.vocab.is_title(text):
+            # A long title wraps: its first line alone said nothing.
+            joined = join([loose.span, line.span])
+            if self.vocab.is_title(joined.norm):
+                line, text = _Line(line.page, loose.y, joined), joined.norm
         if self.vocab.is_title(text):
             self._start_form_if(self.form.has("title") or self.form.has_content)
             self.form.set_scalar("title", text, line.span)
@@ -250,7 +294,8 @@ class _Reader:
         elif _is_year_line(text):
             self._start_form_if(self.form.has("year") or self.form.has_content)
             self._year_from(line.span)
-        elif not self._inline_pairs(line.span):
+        elif not self._inline_pairs(line.span, line.page):
+            self._loose = line
             return False
         self.form.pages.add(line.page)
         return True
@@ -260,8 +305,8 @@ class _Reader:
         if year is not None:
             self.form.set_scalar("year", year, span)
 
-    def _inline_pairs(self, span: Span) -> bool:
-        """``label：value`` pairs printed on one line or in one cell; whether any field was read."""
+    def _inline_pairs(self, span: Span, page: int) -> bool:
+        """``label：value`` pairs printed on one line or in one cell; whether this form took any."""
         text = span.text
         found: list[tuple[int, int, str]] = []  # (label start, value start, role)
         prev = 0
@@ -273,12 +318,25 @@ class _Reader:
         read = False
         for n, (_, value_start, role) in enumerate(found):
             end = found[n + 1][0] if n + 1 < len(found) else len(text)
-            if role != "ignore":
-                read |= self._field(role, span[value_start:end].strip())
+            if role == "ignore":
+                continue
+            value = span[value_start:end].strip()
+            if self.form.has_content and self.form.has(role) and role not in _LONG_FIELDS:
+                self._pending.append((role, value, page))
+            else:
+                read |= self._field(role, value)
         return read
 
     # -- table rows ----------------------------------------------------------------------------
     def row(self, row: _Row) -> None:
+        self._loose = None
+        self._unread, unread = None, self._unread
+        form = self.form
+        self._row(row, unread)
+        if self.form is form and form.has_content:
+            self._pending.clear()  # the form went on: those values were not the next form's
+
+    def _row(self, row: _Row, unread: _Row | None) -> None:
         labels = {id(c): self._cell_label(c) for c in row.starting}
         line_like = row.full_width and labels[id(row.starting[0])] is None and self.mode.field_name is None
         if line_like and self.line(_Line(row.page, row.y, self._span(row.starting[0]))):
@@ -286,9 +344,10 @@ class _Reader:
         if self._header(row, labels):
             self._touch(row)
             return
-        if self._section_cells(row, labels):
-            self._touch(row)
-        if self._field_row(row, labels):
+        # A section label alone says nothing of the form yet: a numbered 一、项目基本概况 row
+        # may open the next form before its 项目名称 row.
+        self._section_cells(row, labels)
+        if self._field_row(row, labels, unread):
             self._touch(row)
             return
         if self._total_row(row, labels):
@@ -298,12 +357,17 @@ class _Reader:
             return
         if self._data_row(row):
             self._touch(row)
+        else:
+            self._unread = row
 
     def _touch(self, row: _Row) -> None:
         self.form.pages.add(row.page)
 
     def _cell_label(self, cell: Cell) -> LabelMatch | None:
-        return self._match(cell, "fields", "sections", "ignore")
+        """The field, section or ignored label ``cell`` prints, if it is one."""
+        if not cell.words:
+            return None
+        return self.vocab.match(self._span(cell).text, "fields", "sections", "ignore")
 
     def _header(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
         best: tuple[int, str] | None = None
@@ -324,7 +388,7 @@ class _Reader:
         unmatched: list[Cell] = []
         for cell in row.starting:
             m = self._match(cell, group)
-            section_label = labels[id(cell)] is not None and labels[id(cell)].group == "sections"  # type: ignore[union-attr]
+            section_label = (label := labels[id(cell)]) is not None and label.group == "sections"
             if m is not None:
                 columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
             elif not section_label:
@@ -341,14 +405,12 @@ class _Reader:
         self.form.has_content = True
         return True
 
-    def _section_cells(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+    def _section_cells(self, row: _Row, labels: dict[int, LabelMatch | None]) -> None:
         """Tall section labels (项目资金（元）, 绩效指标): the section, and the funds' unit."""
-        seen = False
         for cell in row.starting:
             m = labels[id(cell)]
             if m is None or m.group != "sections" or m.role == "total":
                 continue
-            seen = True
             if m.role == "funds" and self.form.unit is None:
                 unit = stated_unit(self._span(cell).text)
                 if unit is not None:
@@ -356,21 +418,30 @@ class _Reader:
             if m.role != self.mode.section:
                 self.mode.section = m.role
                 self.mode.field_name = None
-        return seen
 
-    def _field_row(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
-        """Label cell followed by its value cell, once or twice in the row."""
+    def _field_row(self, row: _Row, labels: dict[int, LabelMatch | None], unread: _Row | None) -> bool:
+        """Label cell followed by its value cell, once or twice in the row.
+
+        A long text cut by a page break may show its label on the second page only (blank or
+        clipped on the first): an unread row just before the break, whose text cell stands
+        where this value does, is the text's beginning.
+        """
         read = False
         for cell in row.starting:
             m = labels[id(cell)]
             if m is None or m.group != "fields":
                 continue
-            if m.role == "project_name":
-                self._start_form_if(self.form.has("project_name") or self.form.has_content)
             right = [c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0]
             value = right[0] if right else None
             if value is not None and labels.get(id(value)) is not None:
                 value = None  # the next label: this one's value cell is missing
+            if value is None and m.role == "project_name":
+                self._start_form_if(self.form.has_content, by_table=True)
+            if value is not None and m.role in _LONG_FIELDS and unread is not None and unread.page != row.page:
+                head = [c for c in unread.starting if c.words and _same_column(c, value)]
+                if head:
+                    self._field(m.role, self._span(head[0]))
+                    self.form.pages.add(unread.page)
             if value is not None:
                 self._field(m.role, self._span(value))
             # Labelled fields close the section above them (funds, indicators): the rows that
@@ -382,20 +453,48 @@ class _Reader:
             else:
                 self.mode.field_name = None
             read = True
+        if not read and self.mode.section in (None, "goals", "other"):
+            read = self._goal_rows(row, labels)
         if not read:
             for cell in row.starting:
                 colon = _COLON.search(self._span(cell).text)
                 # A label ends at the cell's first colon; a colon deep inside a text is prose.
                 if labels[id(cell)] is None and colon is not None and colon.start() <= MAX_LABEL_CHARS:
-                    read |= self._inline_pairs(self._span(cell))
+                    read |= self._inline_pairs(self._span(cell), row.page)
         return read
+
+    def _goal_rows(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        """Goals printed down instead of across: a 预期目标 row, then a 实际完成情况 row."""
+        width = row.frame[1] - row.frame[0]
+        for cell in row.starting:
+            m = self._match(cell, "goal_columns")
+            right = [c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0]
+            if m is None or not right or labels.get(id(right[0])) is not None:
+                continue
+            value = right[0]
+            if not value.words or value.box.width < GOAL_TEXT_WIDTH * width:
+                continue
+            self.form.texts(m.role).append(self._span(value))
+            self.mode.section = "goals"
+            self.mode.field_name = m.role
+            self.mode.value_x = (value.box.x0, value.box.x1)
+            self.form.has_content = True
+            return True
+        return False
 
     def _field(self, role: str, span: Span) -> bool:
         """Record one labelled value; whether the role is a field this schema holds."""
         text = _clean(span)
+        if role == "project_name":
+            # A second 项目名称 after the form's tables, or naming another project, is the next
+            # form; the same name again (a cover page, then the form) is this one.
+            known = self.form.scalars.get("project_name")
+            self._start_form_if(
+                self.form.has_content or (known is not None and text not in (None, known[0])), by_table=True
+            )
         if role in _LONG_FIELDS:
             if text is not None:
-                self.form.long_texts.setdefault(role, []).append(span)
+                self.form.texts(role).append(span)
             return True
         if role == "fill_date":
             value: object = parse_date(text) if text else None
@@ -413,7 +512,8 @@ class _Reader:
             (c for c in row.starting if (m := labels[id(c)]) and m.group == "sections" and m.role == "total"), None
         )
         header = self.mode.columns.get("indicators")
-        if label is None or header is None or self.mode.section != "indicators":
+        # The 总分 row closes the indicators, possibly after a 自评等次 row (no section then).
+        if label is None or header is None or self.mode.section not in ("indicators", None):
             return False
         cells = _assign(row.starting, header.at(row))
         for role, name in (("weight", "total_weight"), ("score", "total_score")):
@@ -433,7 +533,7 @@ class _Reader:
             x0, x1 = self.mode.value_x
             texts = [c for c in row.starting if c.box.x0 < (x0 + x1) / 2 < c.box.x1 and c.words]
             for cell in texts:
-                self.form.long_texts.setdefault(self.mode.field_name, []).append(self._span(cell))
+                self.form.texts(self.mode.field_name).append(self._span(cell))
             return bool(texts)
         section = self.mode.section
         header = self.mode.columns.get(section or "")
@@ -486,11 +586,19 @@ class _Reader:
         self, row: _Row, columns: list[_Column], required: tuple[str, ...], into: list[dict[str, Span]]
     ) -> bool:
         """An indicator or scoring row: 一级/二级 from the tall cells reaching into it, the rest its own."""
-        levels = _assign(row.covering, [c for c in columns if c.role in _LEVELS])
+        level_columns = [c for c in columns if c.role in _LEVELS]
+        levels = _assign(row.covering, level_columns)
         values = _assign(row.starting, [c for c in columns if c.role not in _LEVELS])
         spans = {role: self._span(c) for role, c in values.items()}
         if not any(_clean(spans[r]) for r in required if r in spans):
             return False
+        if not levels and len(level_columns) == len(_LEVELS):
+            # One cell over both level columns (服务对象满意度指标 printed once for 一级 and 二级).
+            inside = [[c.box.x0 < col.cx < c.box.x1 for col in columns] for c in row.covering]
+            wanted = [col.role in _LEVELS for col in columns]
+            both = [c for c, hits in zip(row.covering, inside, strict=True) if hits == wanted]
+            if len(both) == 1:
+                levels = {role: both[0] for role in _LEVELS}
         for role in _LEVELS:
             span = self._span(levels[role]) if role in levels else None
             # A tall level cell cut by a page break may be left blank on the next page: the
@@ -526,6 +634,10 @@ def _own_weights(columns: list[_Column]) -> list[_Column]:
             col = _Column(f"{left}_weight", col.x0, col.x1)
         out.append(col)
     return out
+
+
+def _same_column(a: Cell, b: Cell) -> bool:
+    return a.box.x_overlap(b.box) >= SAME_COLUMN * max(a.box.width, b.box.width)
 
 
 def _is_year_line(text: str) -> bool:
@@ -597,9 +709,14 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
     for n, spans in enumerate(state.indicators):
         p = f"/indicators/{n}"
         level1_text = out.text(f"{p}/level1", spans.get("level1"))
-        level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
         level2_text = out.text(f"{p}/level2", spans.get("level2"))
-        level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
+        if level1_text and spans.get("level1") is spans.get("level2"):
+            # A merged 一级/二级 cell names the 二级 indicator; its 一级 is the vocabulary's parent.
+            level2 = vocab.canonical_level2(level1_text, None) or level1_text
+            level1 = vocab.parent_level1(level2) or vocab.canonical_level1(level1_text) or level1_text
+        else:
+            level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
+            level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
         indicators.append(
             Indicator(
                 level1=level1,
@@ -631,11 +748,10 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
     conclusion = long_texts.get("conclusion")
     grade = scalars.get("grade")
     if grade is None and conclusion is not None:
-        m = grade_in_text.search(conclusion)
-        if m is not None:
-            grade = m.group(1)
-            spans = state.long_texts["conclusion"]
-            out.provenance += join(spans).provenance("/grade")
+        # No 自评等次 cell: the conclusion's own sentence (自评等次为优) states it.
+        found = join(state.long_texts["conclusion"]).search(grade_in_text, 1)
+        if found is not None:
+            grade = out.text("/grade", found)
 
     def num(name: str) -> float | None:
         v = scalars.get(name)

@@ -10,6 +10,8 @@ from ocrform.text import normalize
 # Printed placeholders for "no value": ASCII and full-width hyphens, dashes, slash.
 _EMPTY = re.compile(r"[-‐‑‒–—―－─/／]*")
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+# OCR reads a thousands comma as a dot now and then: 39.090.800.00 can only mean 39,090,800.00.
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\.\d{1,2}")
 _UNIT_SUFFIX = re.compile(r"(万元|元|%|分)$")
 _DATE = re.compile(r"(\d{4})[年/.\-](\d{1,2})[月/.\-](\d{1,2})日?")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年度")
@@ -27,6 +29,9 @@ def parse_number(text: str | None) -> float | None:
     if _EMPTY.fullmatch(s):
         return None
     s = _UNIT_SUFFIX.sub("", s)
+    if _DOTTED_THOUSANDS.fullmatch(s):
+        head, _, tail = s.rpartition(".")
+        s = head.replace(".", ",") + "." + tail
     m = _NUMBER.fullmatch(s)
     if m is None:
         return None

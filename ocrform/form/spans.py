@@ -1,48 +1,42 @@
-"""Text that remembers, character by character, which word and box it came from.
+"""Text that remembers which words, and which characters of them, it came from.
 
 Values are often a slice of what one source word holds ("填报日期：2023/12/25" is one run), so
-provenance is kept per character: a slice's box is the union of its characters' boxes.
+a span is a list of word slices: its provenance box is the union of the words it covers whole
+and of the character boxes of the words it covers in part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections.abc import Iterable
 
 from ocrform.model import Box, Word, group_lines
 from ocrform.schema import Provenance
 from ocrform.text import normalize
 
-
-@dataclass(frozen=True)
-class Glyph:
-    char: str
-    word: Word
-    box: Box
+# (word, start, end): the characters word.text[start:end]
+Part = tuple[Word, int, int]
 
 
 class Span:
-    """An immutable run of glyphs in reading order."""
+    """An immutable run of word slices in reading order."""
 
-    __slots__ = ("_text", "glyphs")
+    __slots__ = ("_text", "parts")
 
-    def __init__(self, glyphs: Sequence[Glyph] = ()) -> None:
-        self.glyphs: tuple[Glyph, ...] = tuple(glyphs)
+    def __init__(self, parts: Iterable[Part] = ()) -> None:
+        self.parts: tuple[Part, ...] = tuple(p for p in parts if p[2] > p[1])
         self._text: str | None = None
 
     @classmethod
     def of_words(cls, words: Iterable[Word]) -> Span:
         """Words grouped into printed lines (top to bottom, left to right), lines concatenated."""
-        glyphs: list[Glyph] = []
-        for line in group_lines(list(words)):
-            for w in line:
-                glyphs += _glyphs(w)
-        return cls(glyphs)
+        return cls((w, 0, len(w.text)) for line in group_lines(list(words)) for w in line)
 
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = "".join(g.char for g in self.glyphs)
+            self._text = "".join(w.text[a:b] for w, a, b in self.parts)
         return self._text
 
     @property
@@ -50,30 +44,55 @@ class Span:
         return normalize(self.text)
 
     def __getitem__(self, s: slice) -> Span:
-        return Span(self.glyphs[s])
+        start, stop, step = s.indices(len(self.text))
+        if step != 1:
+            raise ValueError("a span slices contiguously")
+        out: list[Part] = []
+        offset = 0
+        for w, a, b in self.parts:
+            n = b - a
+            lo, hi = max(start - offset, 0), min(stop - offset, n)
+            if lo < hi:
+                out.append((w, a + lo, a + hi))
+            offset += n
+        return Span(out)
 
     def strip(self, chars: str | None = None) -> Span:
         text = self.text
         lead = len(text) - len(text.lstrip(chars))
         trail = len(text) - len(text.rstrip(chars))
-        return Span(self.glyphs[lead : len(self.glyphs) - trail])
+        return self[lead : len(text) - trail]
+
+    def search(self, pattern: re.Pattern[str], group: int = 0) -> Span | None:
+        """The part of the span where ``pattern`` matches its normalised text (SCHEMA.md rules)."""
+        chars: list[str] = []
+        source: list[int] = []  # index in self.text of each normalised character
+        for i, c in enumerate(self.text):
+            for n in unicodedata.normalize("NFKC", c):
+                if not n.isspace():
+                    chars.append(n)
+                    source.append(i)
+        m = pattern.search("".join(chars))
+        if m is None or m.start(group) == m.end(group):
+            return None
+        return self[source[m.start(group)] : source[m.end(group) - 1] + 1]
 
     def provenance(self, field: str) -> list[Provenance]:
         """One entry per page the visible characters lie on (a goal text may run onto the next page)."""
         bounds: dict[int, list[float]] = {}
         words: dict[int, dict[int, Word]] = {}
-        for g in self.glyphs:
-            if g.char.isspace():
+        for word, a, b in self.parts:
+            boxes = _visible_boxes(word, a, b)
+            if not boxes:
                 continue
-            page, b = g.word.page, g.box
-            acc = bounds.get(page)
+            acc = bounds.get(word.page)
             if acc is None:
-                bounds[page] = [b.x0, b.y0, b.x1, b.y1]
-                words[page] = {id(g.word): g.word}
-                continue
-            acc[0], acc[1] = min(acc[0], b.x0), min(acc[1], b.y0)
-            acc[2], acc[3] = max(acc[2], b.x1), max(acc[3], b.y1)
-            words[page][id(g.word)] = g.word
+                acc = bounds[word.page] = [float("inf"), float("inf"), float("-inf"), float("-inf")]
+                words[word.page] = {}
+            words[word.page][id(word)] = word
+            for box in boxes:
+                acc[0], acc[1] = min(acc[0], box.x0), min(acc[1], box.y0)
+                acc[2], acc[3] = max(acc[2], box.x1), max(acc[3], box.y1)
         out = []
         for page in sorted(bounds):
             used = words[page].values()
@@ -90,25 +109,24 @@ class Span:
 
 
 def join(spans: Iterable[Span]) -> Span:
-    out: list[Glyph] = []
-    for s in spans:
-        out += s.glyphs
-    return Span(out)
+    return Span(p for s in spans for p in s.parts)
 
 
-def _glyphs(word: Word) -> list[Glyph]:
-    n = len(word.text)
-    if word.char_boxes is not None and len(word.char_boxes) == n:
-        return [Glyph(c, word, b) for c, b in zip(word.text, word.char_boxes)]
+def _visible_boxes(word: Word, a: int, b: int) -> list[Box]:
+    """Boxes of the non-blank characters word.text[a:b]; the word's own box when that is all of it."""
+    text = word.text
+    if a == 0 and b == len(text) and not any(c.isspace() for c in text):
+        return [word.box]
+    return [_char_box(word, i) for i in range(a, b) if not text[i].isspace()]
+
+
+def _char_box(word: Word, i: int) -> Box:
+    if word.char_boxes is not None and len(word.char_boxes) == len(word.text):
+        return word.char_boxes[i]
     # Without per-character boxes, share the word's box out evenly along its writing direction.
-    b = word.box
-    out = []
-    for i, c in enumerate(word.text):
-        if word.vertical:
-            step = b.height / max(n, 1)
-            box = Box(b.x0, b.y0 + i * step, b.x1, b.y0 + (i + 1) * step)
-        else:
-            step = b.width / max(n, 1)
-            box = Box(b.x0 + i * step, b.y0, b.x0 + (i + 1) * step, b.y1)
-        out.append(Glyph(c, word, box))
-    return out
+    b, n = word.box, max(len(word.text), 1)
+    if word.vertical:
+        step = b.height / n
+        return Box(b.x0, b.y0 + i * step, b.x1, b.y0 + (i + 1) * step)
+    step = b.width / n
+    return Box(b.x0 + i * step, b.y0, b.x0 + (i + 1) * step, b.y1)
