@@ -1,0 +1,84 @@
+"""``ocrform fix-pdf``: write a copy of a PDF whose text layer says what its pages show.
+
+Only the ToUnicode CMaps of the fonts found wrong are rewritten; content streams, fonts
+and everything else stay as they are, so every page renders exactly as before while
+copy, search and any other tool now extract the right text. A PDF with nothing to repair
+is copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from ocrform.errors import InputError
+from ocrform.repair.font import CidFont, cid_fonts, read_tounicode, write_tounicode
+from ocrform.repair.pdf import FontRepair, plan_font_repairs, used_glyphs
+from ocrform.words.pdf_text import read_text_layer
+
+
+@dataclass
+class FixReport:
+    src: Path
+    dst: Path
+    fonts: list[FontRepair] = field(default_factory=list)  # every font judged
+    changed: bool = False  # False: dst is a byte copy of src
+
+    @property
+    def repaired_glyphs(self) -> int:
+        return sum(len(f.true_by_gid) for f in self.fonts)
+
+
+def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
+    src, dst = Path(src), Path(dst)
+    try:
+        doc = pymupdf.open(src, filetype="pdf")
+    except Exception:  # MuPDF raises several types for damaged files
+        raise InputError(src, "corrupt or unreadable PDF") from None
+    if doc.needs_pass:
+        raise InputError(src, "encrypted PDF (a password is required)")
+    fonts = cid_fonts(doc)
+    words = [w for i, page in enumerate(doc) for w in read_text_layer(page, i)]
+    report = FixReport(src=src, dst=dst, fonts=plan_font_repairs(doc, used_glyphs(words, fonts), fonts))
+    for plan in report.fonts:
+        if plan.true_by_gid:
+            _rewrite_tounicode(doc, fonts[plan.xref], plan)
+            report.changed = True
+    if report.changed:
+        doc.save(dst, garbage=1, deflate=True)
+    elif src.resolve() != dst.resolve():
+        shutil.copyfile(src, dst)
+    return report
+
+
+def _rewrite_tounicode(doc: pymupdf.Document, font: CidFont, plan: FontRepair) -> None:
+    """The font's ToUnicode with every code of a repaired glyph mapped to its true character.
+
+    Codes of glyphs the text layer showed but the old map lacked get the character they
+    extracted as, so a reader that used to fall back on something else still finds them.
+    """
+    mapping = read_tounicode(doc, font)
+    gids = set(plan.extracted)
+    for cid in _cids(font, gids):
+        gid = font.gid(cid)
+        if gid in plan.true_by_gid:
+            mapping[cid] = plan.true_by_gid[gid]
+        elif cid not in mapping and plan.extracted[gid]:
+            mapping[cid] = plan.extracted[gid]
+    data = write_tounicode(mapping)
+    if font.tounicode:
+        doc.update_stream(font.tounicode, data)
+        return
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<<>>")
+    doc.update_stream(xref, data)
+    doc.xref_set_key(font.xref, "ToUnicode", f"{xref} 0 R")
+
+
+def _cids(font: CidFont, gids: set[int]) -> list[int]:
+    if font.cid_to_gid is None:
+        return sorted(gids)
+    return sorted(cid for cid, gid in font.cid_to_gid.items() if gid in gids)

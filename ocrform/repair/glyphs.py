@@ -1,0 +1,330 @@
+"""Tier 2: repair a font's text from the shapes of its glyphs.
+
+When the embedded font has no usable ``cmap`` (a stripped subset, a CFF CID font), the
+glyph outlines are the only truth left. Each distinct glyph the text layer uses is drawn
+once from the font program and read by the PP-OCR recogniser that ships in rapidocr's
+wheel, so the cost grows with the font's alphabet, not with the number of pages.
+
+The recogniser alone is not trusted to rewrite text. For the shifted-ToUnicode defect the
+structure of the damage decides: a glyph can only be wrong when the character just below
+its extracted one is also in the font's alphabet (it sits inside a run), the true
+character lies above the extracted one, and the true characters of a run increase and
+stay below the next run's first character. Within those bounds the recogniser's
+probabilities pick the reading, jointly for a whole run.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+from fontTools.pens.svgPathPen import SVGPathPen
+
+from ocrform.repair.font import is_suspect, open_program
+
+# Glyphs are drawn on their em square at the recogniser's input height.
+GLYPH_PX = 48
+_PAD = 3
+_COLUMNS = 32
+# Detection reads this many in-run glyphs first; a clean font stops there.
+DETECT_SAMPLE = 48
+# A font is shifted when at least this share of the sampled in-run glyphs read as a
+# character above the extracted one (and at least MIN_SHIFTED of them do).
+SHIFT_SHARE = 0.3
+MIN_SHIFTED = 3
+# A suspect code point (PUA, U+FFFD, ...) is replaced only by a confident reading.
+MIN_FREE_PROB = 0.6
+_EPS = 1e-6
+
+
+class GlyphReader:
+    """PP-OCR text recognition (the model inside rapidocr's wheel) applied to glyph images."""
+
+    _lock = threading.Lock()
+    _shared: GlyphReader | None = None
+
+    def __init__(self, model: Path | None = None) -> None:
+        import onnxruntime as ort
+
+        path = model or _rapidocr_rec_model()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 2
+        self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        chars = self.session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        # CTC class 0 is the blank and the last class a space, as PaddleOCR trains it.
+        self.vocab = ["", *chars, " "]
+        self.index = {c: i for i, c in enumerate(self.vocab) if c}
+        self.input = self.session.get_inputs()[0].name
+
+    @classmethod
+    def shared(cls) -> GlyphReader:
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+
+    def top(self, probs: np.ndarray) -> str:
+        """The most probable character (never the CTC blank) in a ``char_probabilities`` row."""
+        return self.vocab[int(np.argmax(probs[1:])) + 1]
+
+    def char_probabilities(self, images: list[np.ndarray], spans: list[tuple[int, int]], batch: int = 32) -> np.ndarray:
+        """For each grey image, every vocabulary entry's best probability over the frames
+        that fall inside the image's ``span`` (the x range of the glyph being read)."""
+        out = np.zeros((len(images), len(self.vocab)), dtype=np.float32)
+        for i in range(0, len(images), batch):
+            chunk = images[i : i + batch]
+            width = max(img.shape[1] for img in chunk)
+            x = np.zeros((len(chunk), 3, GLYPH_PX, width), dtype=np.float32)
+            for j, img in enumerate(chunk):
+                x[j, :, :, : img.shape[1]] = (img.astype(np.float32) / 255.0 - 0.5) / 0.5
+            probs = self.session.run(None, {self.input: x})[0]
+            frames = probs.shape[1]
+            centres = (np.arange(frames) + 0.5) * width / frames
+            for j, (a, b) in enumerate(spans[i : i + batch]):
+                inside = (centres >= a) & (centres < b)
+                if not inside.any():
+                    inside = np.abs(centres - (a + b) / 2) == np.abs(centres - (a + b) / 2).min()
+                out[i + j] = probs[j][inside].max(axis=0)
+        return out
+
+
+def _rapidocr_rec_model() -> Path:
+    import rapidocr
+
+    models = Path(rapidocr.__file__).parent / "models"
+    found = sorted(models.glob("*rec*.onnx"))
+    if not found:
+        raise FileNotFoundError(f"no recognition model in {models}")
+    return found[-1]
+
+
+def render_glyphs(program: bytes, gids: list[int]) -> list[np.ndarray] | None:
+    """Each glyph drawn black on white on its em square, GLYPH_PX high (grey uint8).
+
+    None when the program is not an sfnt fontTools can read.
+    """
+    ttf = open_program(program)
+    if ttf is None:
+        return None
+    glyph_set = ttf.getGlyphSet()
+    order = ttf.getGlyphOrder()
+    upem = ttf["head"].unitsPerEm
+    hhea = ttf["hhea"] if "hhea" in ttf else None
+    ascent = hhea.ascent if hhea is not None and hhea.ascent > 0 else int(0.88 * upem)
+    descent = -hhea.descent if hhea is not None and hhea.descent < 0 else int(0.12 * upem)
+    scale = GLYPH_PX / (ascent + descent)
+    cells: list[tuple[str, int]] = []
+    for gid in gids:
+        name = order[gid] if 0 <= gid < len(order) else None
+        if name is None or name not in glyph_set:
+            cells.append(("", GLYPH_PX))
+            continue
+        pen = SVGPathPen(glyph_set)
+        glyph_set[name].draw(pen)
+        width = max(8, math.ceil(glyph_set[name].width * scale))
+        cells.append((pen.getCommands(), width))
+    cell_w = max(w for _, w in cells) + 2 * _PAD if cells else GLYPH_PX
+    cell_h = GLYPH_PX
+    rows = max(1, math.ceil(len(cells) / _COLUMNS))
+    page_w, page_h = cell_w * _COLUMNS, cell_h * rows
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{page_w}" height="{page_h}" '
+        f'viewBox="0 0 {page_w} {page_h}"><rect width="100%" height="100%" fill="white"/>'
+    ]
+    for i, (d, _w) in enumerate(cells):
+        if not d:
+            continue
+        x = (i % _COLUMNS) * cell_w + _PAD
+        y = (i // _COLUMNS) * cell_h + ascent * scale
+        parts.append(
+            f'<path fill="black" fill-rule="nonzero" transform="translate({x:.2f} {y:.2f}) '
+            f'scale({scale:.6f} {-scale:.6f})" d="{d}"/>'
+        )
+    parts.append("</svg>")
+    page = pymupdf.open(stream="".join(parts).encode(), filetype="svg")[0]
+    pix = page.get_pixmap(colorspace=pymupdf.csGRAY, alpha=False)
+    sheet = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width)
+    out = []
+    for i, (_d, w) in enumerate(cells):
+        x = (i % _COLUMNS) * cell_w
+        y = (i // _COLUMNS) * cell_h
+        out.append(np.ascontiguousarray(sheet[y : y + cell_h, x : x + w + 2 * _PAD]))
+    return out
+
+
+@dataclass
+class ShapeVerdict:
+    """What the glyph shapes say about a font's text layer."""
+
+    repairs: dict[int, str]  # glyph id → the true character, only where the text layer is wrong
+    shifted: bool
+    read: int  # distinct glyphs recognised
+    unreadable: bool = False  # the program could not be drawn
+    readings: dict[int, str] = field(default_factory=dict)  # glyph id → top reading, for reports
+
+
+def repair_from_shapes(program: bytes, extracted: dict[int, str], reader: GlyphReader | None = None) -> ShapeVerdict:
+    """Decide whether the font's ToUnicode is shifted, from its glyph shapes, and repair it.
+
+    ``extracted``: every glyph id the document shows in this font → the character its
+    text layer gives (one character; an empty string when it gives none).
+    """
+    alphabet = {ord(c) for c in extracted.values() if len(c) == 1}
+    by_char: dict[str, list[int]] = {}
+    for gid, ch in extracted.items():
+        by_char.setdefault(ch, []).append(gid)
+    # Glyphs sharing one extracted character cannot come from the defect (it is injective).
+    inside = sorted(
+        (gid for gid, ch in extracted.items() if len(ch) == 1 and not ch.isspace() and ord(ch) - 1 in alphabet
+         and len(by_char[ch]) == 1 and not is_suspect(ch)),
+        key=lambda g: ord(extracted[g]),
+    )
+    suspect = sorted(gid for gid, ch in extracted.items() if not ch or is_suspect(ch))
+    if not inside and not suspect:
+        return ShapeVerdict(repairs={}, shifted=False, read=0)
+    reader = reader or GlyphReader.shared()
+    probs: dict[int, np.ndarray] = {}
+
+    context = _context_glyphs(extracted, alphabet)
+
+    def read(gids: list[int]) -> bool:
+        todo = [g for g in gids if g not in probs]
+        if not todo:
+            return True
+        images = render_glyphs(program, todo + context)
+        if images is None:
+            return False
+        lines, spans = in_context(images[: len(todo)], images[len(todo) :])
+        for g, p in zip(todo, reader.char_probabilities(lines, spans)):
+            probs[g] = p
+        return True
+
+    step = max(1, len(inside) // DETECT_SAMPLE)
+    sample = inside[::step][:DETECT_SAMPLE]
+    if not read(sample + suspect):
+        return ShapeVerdict(repairs={}, shifted=False, read=0, unreadable=True)
+    above = sum(1 for g in sample if _reads_above(reader, probs[g], extracted[g]))
+    shifted = above >= MIN_SHIFTED and above >= SHIFT_SHARE * len(sample)
+    repairs: dict[int, str] = {}
+    for g in suspect:
+        ch = reader.top(probs[g])
+        if probs[g][reader.index[ch]] >= MIN_FREE_PROB and not is_suspect(ch):
+            repairs[g] = ch
+    if shifted:
+        read(inside)
+        repairs.update(_solve_runs(reader, probs, extracted, alphabet, inside))
+    readings = {g: reader.top(p) for g, p in probs.items()}
+    return ShapeVerdict(repairs=repairs, shifted=shifted, read=len(probs), readings=readings)
+
+
+def _context_glyphs(extracted: dict[int, str], alphabet: set[int]) -> list[int]:
+    """Two ideographs of the font to flank each glyph being read.
+
+    The recogniser was trained on text lines: a bracket or a comma alone reads as a
+    letter, between two ideographs it reads as what it is. Run starts are chosen because
+    their extracted character is right even in a shifted font.
+    """
+    han = sorted(
+        (g for g, ch in extracted.items() if len(ch) == 1 and _script(ch) == "han" and ord(ch) - 1 not in alphabet),
+        key=lambda g: ord(extracted[g]),
+    )
+    return [han[len(han) // 3], han[2 * len(han) // 3]] if len(han) >= 2 else []
+
+
+def in_context(images: list[np.ndarray], context: list[np.ndarray]) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """Each image between the context images, and the x range it occupies there."""
+    if not context:
+        return images, [(0, img.shape[1]) for img in images]
+    left, right = context[0], context[-1]
+    lines = [np.hstack([left, img, right]) for img in images]
+    return lines, [(left.shape[1], left.shape[1] + img.shape[1]) for img in images]
+
+
+def _reads_above(reader: GlyphReader, p: np.ndarray, extracted: str) -> bool:
+    top = reader.top(p)
+    return len(top) == 1 and ord(top) > ord(extracted) and _script(top) == _script(extracted)
+
+
+def _script(ch: str) -> str:
+    cp = ord(ch)
+    if 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x3FFFF:
+        return "han"
+    if ch.isdigit():
+        return "digit"
+    if ch.isalpha():
+        return "alpha"
+    return "other"
+
+
+def _solve_runs(
+    reader: GlyphReader,
+    probs: dict[int, np.ndarray],
+    extracted: dict[int, str],
+    alphabet: set[int],
+    inside: list[int],
+) -> dict[int, str]:
+    """The most probable true characters for every run, under the defect's constraints.
+
+    A run is a maximal chain of consecutive extracted code points e, e+1, ...; its first
+    glyph is right as extracted, and the true code points t_1 < t_2 < ... of the others
+    lie strictly between the previous glyph's and the next run's first code point.
+    """
+    in_run = set(inside)
+    starts = sorted(cp for cp in alphabet if cp - 1 not in alphabet)
+    gid_of = {ord(extracted[g]): g for g in inside}
+    repairs: dict[int, str] = {}
+    for si, start in enumerate(starts):
+        chain = []
+        cp = start + 1
+        while cp in alphabet:
+            chain.append(gid_of.get(cp))
+            cp += 1
+        if not chain:
+            continue
+        limit = starts[si + 1] if si + 1 < len(starts) else 0x10FFFF
+        if any(g is None or g not in in_run for g in chain):
+            continue
+        values = _best_increasing(reader, [probs[g] for g in chain], start, limit)
+        for g, v in zip(chain, values):
+            if chr(v) != extracted[g]:
+                repairs[g] = chr(v)
+    return repairs
+
+
+def _best_increasing(reader: GlyphReader, chain_probs: list[np.ndarray], low: int, high: int) -> list[int]:
+    """Code points low < v_1 < v_2 < ... < high maximising the summed log probabilities.
+
+    Only code points the recogniser knows can score; the others are kept as the fallback
+    of a glyph whose extracted character is its own best reading.
+    """
+    cps = np.array(sorted(ord(c) for c in reader.index if len(c) == 1 and low < ord(c) < high), dtype=np.int64)
+    n = len(chain_probs)
+    if len(cps) < n:
+        return [low + k + 1 for k in range(n)]
+    cols = np.array([reader.index[chr(c)] for c in cps])
+    scores = np.log(np.stack([p[cols] for p in chain_probs]) + _EPS)  # (n, len(cps))
+    best = np.full_like(scores, -np.inf)
+    back = np.zeros(scores.shape, dtype=np.int64)
+    best[0] = scores[0]
+    for k in range(1, n):
+        # best total of the previous glyph on any strictly smaller code point
+        prev = np.concatenate(([-np.inf], np.maximum.accumulate(best[k - 1])[:-1]))
+        arg = np.concatenate(([0], _running_argmax(best[k - 1])[:-1]))
+        best[k] = prev + scores[k]
+        back[k] = arg
+    j = int(np.argmax(best[-1]))
+    picks = [j]
+    for k in range(n - 1, 0, -1):
+        j = int(back[k][j])
+        picks.append(j)
+    return [int(cps[j]) for j in reversed(picks)]
+
+
+def _running_argmax(a: np.ndarray) -> np.ndarray:
+    idx = np.arange(len(a))
+    mask = np.concatenate(([True], a[1:] > np.maximum.accumulate(a)[:-1]))
+    return np.maximum.accumulate(np.where(mask, idx, 0))
