@@ -1,0 +1,48 @@
+"""OCR engines behind one small interface, picked by name (``get_engine("rapidocr")``).
+
+An engine finds text lines on an image (``detect``) and reads line images (``recognize``,
+batched). Each engine lives in its own module and is imported only when asked for, so an
+optional engine's missing dependency never breaks the default one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+import numpy as np
+
+from ocrform.errors import InputError
+from ocrform.model import Box
+
+# name -> (module, factory); the module is imported on first use.
+_ENGINES = {
+    "rapidocr": ("ocrform.words.engines.rapidocr", "RapidOcrEngine"),
+    "paddleocr": ("ocrform.words.engines.paddleocr", "PaddleOcrEngine"),
+}
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def detect(self, image: np.ndarray) -> list[Box]:
+        """Axis-aligned boxes (pixels) of the text lines on ``image`` (BGR or grey)."""
+        ...
+
+    def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and confidence (0..1) of each single-line image, in the given order."""
+        ...
+
+
+def engine_names() -> list[str]:
+    return sorted(_ENGINES)
+
+
+def get_engine(name: str, **options: str) -> OcrEngine:
+    """The engine called ``name``, configured by ``options`` (see each engine's docstring)."""
+    if name not in _ENGINES:
+        raise InputError(f"engine {name}", f"unknown OCR engine; choose one of {', '.join(engine_names())}")
+    module_name, factory = _ENGINES[name]
+    module = importlib.import_module(module_name)
+    engine: OcrEngine = getattr(module, factory)(**options)
+    return engine

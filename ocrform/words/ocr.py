@@ -1,0 +1,313 @@
+"""Words of a scanned page: cell-aware OCR driven by the table grid.
+
+The grid already says where the table text is, so each cell's crop (inset past its ruling
+lines) is cut into printed lines by ink projection, and only the page outside the tables
+goes through the text detector (titles, 单位/日期 lines, signatures). All line images of the
+page are then read by the recogniser in one batched call. Empty cells cost nothing.
+
+Boxes are returned in PDF points (pixels / ``page.pixels_per_point``); each word carries
+the recogniser's confidence and the origin ``ocr:<engine>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocrform.model import Box, Page, Table, Word
+from ocrform.words.engines import OcrEngine
+from ocrform.words.ocr_fixes import fix_ocr_text
+
+# Inset of a cell crop past its ruling lines, in points (scanned rulings are 1–3 px thick).
+CELL_INSET_PT = 1.6
+# A row/column of a crop that is mostly ink near the crop edge is a leftover ruling line.
+RULING_FILL = 0.6
+# Line bands shorter than this share of the cell's tallest band are parts of a character
+# (the strokes of 二, 六 …) and join a neighbour when the result is still one line tall.
+FRAGMENT_SHARE = 0.6
+MERGED_LINE_SHARE = 1.25
+# Ink specks smaller than this (pixels) are noise, not text.
+MIN_LINE_INK = 6
+# Outside the tables: ink rows closer than this (points) are one strip for the detector.
+STRIP_GAP_PT = 8.0
+MIN_CONFIDENCE = 0.3
+# Dashes, in line heights: a hyphen is at most this wide; a stroke at least HYPHEN_RUN wide
+# before text is a run of hyphens at HYPHEN_PITCH (a CJK character such as 一 is about 0.9).
+HYPHEN_WIDTH = 0.6
+HYPHEN_RUN = 1.5
+HYPHEN_PITCH = 0.33
+# White margin around a line image, as a share of the line height: the recogniser was trained
+# on detector boxes with about this much paper around the text. Side margins cost time.
+LINE_MARGIN_Y = 0.2
+LINE_MARGIN_X = 0.1
+
+
+@dataclass
+class _Line:
+    image: np.ndarray | None  # None: the line is only hyphens, counted from the pixels
+    box: Box  # pixels
+    vertical: bool = False
+    prefix: str = ""  # leading dashes read from the pixels, not by the recogniser
+
+
+def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> list[Word]:
+    """Every text line on the page as a word, in points, read by ``engine``."""
+    if page.image is None:
+        return []
+    image = page.image
+    ppp = page.pixels_per_point
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ink = _ink_mask(gray)
+
+    cells = []
+    for table in tables:
+        for cell in table.cells:
+            rect = _px(cell.box, ppp, gray.shape)
+            mask = _cell_mask(ink, rect)
+            if mask is not None:
+                cells.append((rect, mask, _raw_bands(mask.sum(axis=1))))
+    heights = [b - a for _, _, bands in cells for a, b in bands]
+    # The page's usual line height: most bands are whole lines, so their median is one.
+    typical = float(np.median(heights)) if heights else 0.0
+    lines: list[_Line] = []
+    for rect, mask, bands in cells:
+        lines.extend(_cell_lines(gray, rect, mask, _merge_fragments(bands, typical), typical))
+    lines.extend(_free_lines(image, gray, ink, tables, ppp, engine))
+
+    to_read = [ln.image for ln in lines if ln.image is not None]
+    read = iter(engine.recognize(to_read) if to_read else [])
+    origin = f"ocr:{engine.name}"
+    words = []
+    for line in lines:
+        text, conf = next(read) if line.image is not None else ("", 1.0)
+        text = fix_ocr_text(text)
+        if (not text and not line.prefix) or conf < MIN_CONFIDENCE:
+            continue
+        text = line.prefix + text
+        b = line.box
+        words.append(
+            Word(
+                text=text,
+                box=Box(b.x0 / ppp, b.y0 / ppp, b.x1 / ppp, b.y1 / ppp),
+                page=page.index,
+                origin=origin,
+                confidence=round(conf, 4),
+                vertical=line.vertical,
+            )
+        )
+    return words
+
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    # Otsu on the whole page, capped so a page of mostly white paper does not call grey
+    # paper texture ink.
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return gray < min(otsu, 200)
+
+
+def _px(box: Box, ppp: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    h, w = shape[:2]
+    inset = max(2, round(CELL_INSET_PT * ppp))
+    x0 = max(0, int(box.x0 * ppp) + inset)
+    y0 = max(0, int(box.y0 * ppp) + inset)
+    x1 = min(w, int(np.ceil(box.x1 * ppp)) - inset)
+    y1 = min(h, int(np.ceil(box.y1 * ppp)) - inset)
+    return x0, y0, x1, y1
+
+
+def _cell_mask(ink: np.ndarray, rect: tuple[int, int, int, int]) -> np.ndarray | None:
+    x0, y0, x1, y1 = rect
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    mask = ink[y0:y1, x0:x1].copy()
+    if mask.sum() < MIN_LINE_INK:
+        return None
+    _clear_edge_rulings(mask)
+    return mask
+
+
+def _cell_lines(
+    gray: np.ndarray, rect: tuple[int, int, int, int], mask: np.ndarray, bands: list[tuple[int, int]], typical: float
+) -> list[_Line]:
+    x0, y0, x1, y1 = rect
+    pieces = []
+    for a, b in bands:
+        cols = np.flatnonzero(mask[a:b].any(axis=0))
+        if cols.size == 0 or mask[a:b].sum() < MIN_LINE_INK:
+            continue
+        pieces.append((a, b, int(cols[0]), int(cols[-1]) + 1))
+    if not pieces:
+        return []
+    # A lone dash or dot is a short band; it is read at the page's line height, as printed.
+    height = max(int(typical), *(b - a for a, b, _, _ in pieces))
+    if len(pieces) >= 2 and (y1 - y0) > 1.5 * (x1 - x0) and all(c1 - c0 <= 1.6 * (b - a) for a, b, c0, c1 in pieces):
+        # One character per printed line down a tall narrow cell: a vertical label, read
+        # as one word by laying the characters side by side.
+        crops = [_pad(gray[y0 + a : y0 + b, x0 + c0 : x0 + c1], height) for a, b, c0, c1 in pieces]
+        union = Box(
+            x0 + min(p[2] for p in pieces), y0 + pieces[0][0], x0 + max(p[3] for p in pieces), y0 + pieces[-1][1]
+        )
+        return [_Line(np.hstack(crops), union, vertical=True)]
+    out = []
+    for a, b, c0, c1 in pieces:
+        if _is_ruling_remnant(mask[a:b, c0:c1], max(b - a, typical), x1 - x0):
+            continue
+        dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical))
+        text_image = gray[y0 + a : y0 + b, x0 + c0 + start : x0 + c1]
+        out.append(
+            _Line(
+                _pad(text_image, max(b - a, int(typical))) if text_image.shape[1] else None,
+                Box(x0 + c0, y0 + a, x0 + c1, y0 + b),
+                prefix=dashes,
+            )
+        )
+    return out
+
+
+def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
+    """Dashes that start a line (------本级安排, or a lone — for an empty value), and the
+    column where the rest of the line starts.
+
+    A recogniser cannot count a run of identical glyphs, squeezed it tends to swallow the
+    character after the run, and it cannot tell a dash's length; so dashes are read from
+    the pixels. A dash is a thin horizontal stroke (a dot is not). Before text, a stroke
+    about one character wide is 一 and stays with the text; blurred runs of hyphens merge
+    into one long stroke, counted as hyphens of the usual pitch.
+    """
+    cols = mask.any(axis=0)
+    width = mask.shape[1]
+    strokes: list[tuple[int, int]] = []
+    x = 0
+    while x < width:
+        if not cols[x]:
+            x += 1
+            continue
+        end = x
+        while end < width and cols[end]:
+            end += 1
+        rows = np.flatnonzero(mask[:, x:end].any(axis=1))
+        thickness = rows[-1] - rows[0] + 1
+        if thickness > 0.2 * height or end - x < 2 * thickness:
+            break
+        strokes.append((x, end))
+        x = end
+    if not strokes:
+        return "", 0
+    if x >= width:  # the whole line is dashes
+        return "".join("-" if e - s <= HYPHEN_WIDTH * height else "—" for s, e in strokes), width
+    text = ""
+    start = 0
+    for s, e in strokes:
+        if e - s <= HYPHEN_WIDTH * height:
+            text += "-"
+        elif e - s >= HYPHEN_RUN * height:
+            text += "-" * max(2, round((e - s) / (HYPHEN_PITCH * height)))
+        else:
+            break
+        start = e
+    return text, start
+
+
+def _is_ruling_remnant(mask: np.ndarray, height: float, cell_width: int) -> bool:
+    """A thin stroke across most of the cell is what is left of a skewed ruling line."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return mask.shape[1] > 0.7 * cell_width and rows[-1] - rows[0] + 1 <= 0.2 * height
+
+
+def _clear_edge_rulings(mask: np.ndarray) -> None:
+    """Blank leftover ruling lines along the crop's edges (skew or a thick scanned line)."""
+    h, w = mask.shape
+    edge_rows = max(1, h // 6)
+    edge_cols = max(1, w // 6)
+    row_fill = mask.mean(axis=1)
+    col_fill = mask.mean(axis=0)
+    for r in (*range(edge_rows), *range(h - edge_rows, h)):
+        if row_fill[r] > RULING_FILL:
+            mask[r] = False
+    for c in (*range(edge_cols), *range(w - edge_cols, w)):
+        if col_fill[c] > RULING_FILL:
+            mask[:, c] = False
+
+
+def _raw_bands(profile: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows that hold ink."""
+    on = np.concatenate(([False], profile > 0, [False]))
+    edges = np.flatnonzero(on[1:] != on[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _merge_fragments(raw: list[tuple[int, int]], typical: float) -> list[tuple[int, int]]:
+    """Join bands that are parts of one line (the strokes of 二, 是, 六 …) to a neighbour
+    while the result stays one line tall."""
+    bands = [list(b) for b in raw]
+    merged = True
+    while merged and len(bands) > 1:
+        merged = False
+        for i, (a, b) in enumerate(bands):
+            if b - a >= FRAGMENT_SHARE * typical:
+                continue
+            options = []
+            if i > 0 and b - bands[i - 1][0] <= MERGED_LINE_SHARE * typical:
+                options.append((a - bands[i - 1][1], i - 1))
+            if i + 1 < len(bands) and bands[i + 1][1] - a <= MERGED_LINE_SHARE * typical:
+                options.append((bands[i + 1][0] - b, i + 1))
+            if options:
+                _, j = min(options)
+                lo, hi = min(i, j), max(i, j)
+                bands[lo] = [bands[lo][0], bands[hi][1]]
+                del bands[hi]
+                merged = True
+                break
+    return [(a, b) for a, b in bands]
+
+
+def _pad(crop: np.ndarray, height: int) -> np.ndarray:
+    """The line on white paper with a margin the recogniser was trained with."""
+    m = max(2, round(LINE_MARGIN_Y * height))
+    mx = max(2, round(LINE_MARGIN_X * height))
+    top = m + (height - crop.shape[0]) // 2
+    out = np.full((height + 2 * m, crop.shape[1] + 2 * mx), 255, dtype=np.uint8)
+    out[top : top + crop.shape[0], mx : mx + crop.shape[1]] = crop
+    return out
+
+
+def _free_lines(
+    image: np.ndarray, gray: np.ndarray, ink: np.ndarray, tables: list[Table], ppp: float, engine: OcrEngine
+) -> list[_Line]:
+    """Text outside the tables, found by the engine's detector on strips that hold ink."""
+    outside = ink.copy()
+    margin = max(2, round(CELL_INSET_PT * ppp))
+    h, w = gray.shape
+    rects = []
+    for t in tables:
+        x0, y0 = max(0, int(t.box.x0 * ppp) - margin), max(0, int(t.box.y0 * ppp) - margin)
+        x1, y1 = min(w, int(t.box.x1 * ppp) + margin + 1), min(h, int(t.box.y1 * ppp) + margin + 1)
+        outside[y0:y1, x0:x1] = False
+        rects.append((x0, y0, x1, y1))
+    rows = np.flatnonzero(outside.sum(axis=1) >= 2)
+    if rows.size == 0:
+        return []
+    gap = STRIP_GAP_PT * ppp
+    strips = []
+    start = prev = int(rows[0])
+    for r in rows[1:]:
+        if r - prev > gap:
+            strips.append((start, prev + 1))
+            start = int(r)
+        prev = int(r)
+    strips.append((start, prev + 1))
+    pad = int(gap / 2)
+    out = []
+    for a, b in strips:
+        a, b = max(0, a - pad), min(h, b + pad)
+        strip = gray[a:b].copy()
+        for x0, y0, x1, y1 in rects:  # tables and their lines are not free text
+            strip[max(0, y0 - a) : max(0, y1 - a), x0:x1] = 255
+        for box in engine.detect(strip):
+            bx0, by0, bx1, by1 = int(box.x0), int(box.y0), int(np.ceil(box.x1)), int(np.ceil(box.y1))
+            if bx1 - bx0 < 3 or by1 - by0 < 3:
+                continue
+            out.append(_Line(strip[by0:by1, bx0:bx1], Box(bx0, a + by0, bx1, a + by1)))
+    return out

@@ -1,0 +1,136 @@
+"""Safe repairs of typical OCR confusions: in numbers, and where a reading is one confusable
+character away from a printed label of the vocabulary. Free text is never guessed at.
+
+- Full-width digits and Latin letters become half-width (the same characters under NFKC).
+- A bracket pair the recogniser mixed up, such as (2016〕 in a document number, takes the
+  shape of its other half, and curly double quotes alternate “ ” (the pairing, not the
+  wording, decides).
+- A word that is nothing but a horizontal stroke (一) is the dash placeholder (—).
+- A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number.
+- A reading that differs from exactly one label of models/labels.json only in confusable
+  pairs (己/已, 末/未 …, models/ocr_confusions.json) or in traditional/variant forms becomes
+  that label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+
+MODELS = Path(__file__).resolve().parent.parent.parent / "models"
+# A number as printed on the forms: optional sign, digits with separators, optional %.
+_NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
+
+
+@lru_cache(maxsize=1)
+def _confusions() -> tuple[dict[str, str], frozenset[frozenset[str]], dict[str, str]]:
+    data = json.loads((MODELS / "ocr_confusions.json").read_text(encoding="utf-8"))
+    pairs = frozenset(frozenset(p) for p in data["cjk_pairs"])
+    return data["digits"], pairs, data["alone"]
+
+
+@lru_cache(maxsize=1)
+def _labels_by_length() -> dict[int, tuple[str, ...]]:
+    data = json.loads((MODELS / "labels.json").read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def walk(node: object, key: str = "") -> None:
+        if key.startswith("_") or key == "title_patterns":
+            return
+        if isinstance(node, str):
+            found.add(node)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+
+    walk(data)
+    by_len: dict[int, list[str]] = {}
+    for label in found:
+        by_len.setdefault(len(label), []).append(label)
+    return {n: tuple(sorted(v)) for n, v in by_len.items()}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _is_cjk(s: str) -> bool:
+    return bool(s) and all("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
+def fix_ocr_text(text: str) -> str:
+    text = text.translate(_FULL_WIDTH).strip()
+    alone = _confusions()[2]
+    if text in alone:
+        return alone[text]
+    number = fix_number(text)
+    if number is not None:
+        return number
+    label = fix_label(text)
+    return label if label is not None else fix_pairs(text)
+
+
+# Shapes a reader confuses: the tortoise-shell brackets of document numbers and round ones.
+_PAIRS = {"〔": "〕", "(": ")", "（": "）", "[": "]", "【": "】"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+_DOUBLE_QUOTES = {"“", "”", '"'}
+_LOOKALIKE = {"〔": "([（", "(": "〔（", "（": "〔(", "[": "〔", "【": "〔"}
+
+
+def fix_pairs(text: str) -> str:
+    """Make each opening bracket match the closing one that ends it, when the two are
+    look-alikes (``(2016〕`` → ``〔2016〕``). The closing bracket's shape wins: on the
+    generated scans the reader turned 〔 into ( before a year and kept the 〕."""
+    chars = list(text)
+    stack: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch in _PAIRS:
+            stack.append(i)
+        elif ch in _CLOSERS and stack:
+            j = stack.pop()
+            want = _CLOSERS[ch]
+            if chars[j] != want and want in _LOOKALIKE.get(chars[j], ""):
+                chars[j] = want
+    quotes = [i for i, ch in enumerate(chars) if ch in _DOUBLE_QUOTES]
+    # Chinese text pairs its double quotes; the reader often gets a curly quote's direction
+    # wrong. Only a word with curly quotes in it and an even count is re-paired.
+    if quotes and len(quotes) % 2 == 0 and any(chars[i] != '"' for i in quotes):
+        for k, i in enumerate(quotes):
+            chars[i] = "“" if k % 2 == 0 else "”"
+    return "".join(chars)
+
+
+def fix_number(text: str) -> str | None:
+    """The number ``text`` reads as once look-alike characters are mapped, or None when it
+    is not a number (it must hold a real digit and nothing but digits and look-alikes)."""
+    digits, _, _ = _confusions()
+    if not any(ch.isdigit() for ch in text):
+        return None
+    mapped = "".join(digits.get(ch, ch) for ch in text)
+    return mapped if mapped != text and _NUMBER.fullmatch(mapped) else None
+
+
+def fix_label(text: str) -> str | None:
+    """The one vocabulary label ``text`` is a confusable misreading of, or None."""
+    if not _is_cjk(text):
+        return None
+    candidates = _labels_by_length().get(len(text), ())
+    if text in candidates:
+        return None
+    simplified = _t2s().convert(text)
+    if simplified != text and simplified in candidates:
+        return simplified
+    _, pairs, _ = _confusions()
+    hits = [
+        label for label in candidates if all(a == b or frozenset((a, b)) in pairs for a, b in zip(simplified, label))
+    ]
+    return hits[0] if len(hits) == 1 else None

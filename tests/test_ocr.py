@@ -1,0 +1,180 @@
+"""Scan OCR: engines, cell-aware reading of a rendered form page, OCR confusion fixes.
+
+The reference is the born-digital page itself: its vector grid gives the tables and its text
+layer the expected cell texts; the same page rendered at 200 dpi is what the OCR reads.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+
+from ocrform.document import load_document
+from ocrform.errors import InputError
+from ocrform.grid import fill_cells, find_tables
+from ocrform.model import Page
+from ocrform.text import normalize
+from ocrform.words.engines import get_engine
+from ocrform.words.ocr import read_words_by_ocr
+from ocrform.words.ocr_fixes import fix_label, fix_number, fix_ocr_text
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+DPI = 200
+PLACEHOLDER = re.compile(r"[-‐‑‒–—―－一]+")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return get_engine("rapidocr")
+
+
+def _rendered(pdf_path: Path, index: int) -> tuple[list, list, Page]:
+    """Tables filled from the text layer (expected), empty copies for OCR, and the scan page."""
+    page = list(load_document(pdf_path).iter_pages())[index]
+    expected = find_tables(page)
+    fill_cells(expected, page.words)
+    empty = find_tables(page)
+    pix = pymupdf.open(pdf_path)[index].get_pixmap(dpi=DPI)
+    image = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[:, :, :3].copy()
+    scan = Page(index=index, width=page.width, height=page.height, kind="image", image=image, pixels_per_point=DPI / 72)
+    return expected, empty, scan
+
+
+def _comparable(text: str) -> str:
+    # Fund sub-items are indented with a run of dashes, and empty values are a dash of some
+    # length: a CTC recogniser can count neither, and the mapping drops both anyway.
+    text = normalize(text)
+    return "-" if PLACEHOLDER.fullmatch(text) else re.sub(r"-+", "-", text)
+
+
+@pytest.mark.parametrize(("name", "index"), [("guizhou_2forms.pdf", 0), ("hunan_scored_2forms.pdf", 0)])
+def test_cell_texts_match_born_digital(engine, name: str, index: int) -> None:
+    expected, tables, scan = _rendered(SAMPLES / name, index)
+    words = read_words_by_ocr(scan, tables, engine)
+    free = fill_cells(tables, words)
+    pairs = [
+        (_comparable(want.text), _comparable(got.text))
+        for te, tg in zip(expected, tables, strict=True)
+        for want, got in zip(te.cells, tg.cells, strict=True)
+    ]
+    wrong = [(w, g) for w, g in pairs if w != g]
+    assert len(pairs) > 50
+    assert 1 - len(wrong) / len(pairs) >= 0.99, wrong
+    assert all(w.origin == "ocr:rapidocr" and 0 < w.confidence <= 1 for w in words)
+    # Boxes are in points: every word lies on the page.
+    assert all(
+        0 <= w.box.x0 < w.box.x1 <= scan.width + 1 and 0 <= w.box.y0 < w.box.y1 <= scan.height + 1 for w in words
+    )
+    # The title above the table is read by the detector, outside the grid.
+    assert any("自评表" in w.text for w in free)
+
+
+def test_vertical_labels_read_as_one_word(engine) -> None:
+    _, tables, scan = _rendered(SAMPLES / "guizhou_2forms.pdf", 0)
+    read = read_words_by_ocr(scan, tables, engine)
+    vertical = {w.text for w in read if w.vertical}
+    assert {"年度总体目标", "绩效指标"} <= vertical
+
+
+def test_empty_page_regions_cost_nothing(engine) -> None:
+    _, tables, scan = _rendered(SAMPLES / "guizhou_2forms.pdf", 0)
+    assert scan.image is not None
+    scan.image[:] = 255
+    calls: list[int] = []
+    real = engine.recognize
+    engine.recognize = lambda images: calls.append(len(images)) or real(images)
+    try:
+        assert read_words_by_ocr(scan, tables, engine) == []
+    finally:
+        del engine.recognize
+    assert calls == []
+
+
+def test_rapidocr_models_come_from_the_installed_package(engine) -> None:
+    import rapidocr
+
+    package = Path(rapidocr.__file__).resolve().parent
+    assert engine.det_path.resolve().is_relative_to(package)
+    assert engine.rec_path.resolve().is_relative_to(package)
+
+
+def test_unknown_engine_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown OCR engine"):
+        get_engine("tesseract")
+
+
+def test_paddleocr_missing_is_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "paddleocr", None)
+    with pytest.raises(InputError, match="PaddleOCR is not installed"):
+        get_engine("paddleocr", rec_model_dir="x", det_model_dir="y")
+
+
+def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: dict[str, object] = {}
+
+    class TextRecognition:
+        def __init__(self, model_dir: str) -> None:
+            seen["rec"] = model_dir
+
+        def predict(self, input: list, batch_size: int) -> list[dict]:
+            seen["batch"] = (len(input), batch_size)
+            return [{"rec_text": f"line{i}", "rec_score": 0.9} for i in range(len(input))]
+
+    class TextDetection:
+        def __init__(self, model_dir: str) -> None:
+            seen["det"] = model_dir
+
+        def predict(self, input: np.ndarray) -> list[dict]:
+            return [{"dt_polys": [np.array([[10, 20], [50, 20], [50, 30], [10, 30]])]}]
+
+    fake = types.ModuleType("paddleocr")
+    fake.TextRecognition = TextRecognition  # type: ignore[attr-defined]
+    fake.TextDetection = TextDetection  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "paddleocr", fake)
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "det").mkdir()
+    eng = get_engine(
+        "paddleocr", rec_model_dir=str(tmp_path / "rec"), det_model_dir=str(tmp_path / "det"), batch_size="8"
+    )
+    assert eng.name == "paddleocr"
+    assert seen["rec"] == str(tmp_path / "rec") and seen["det"] == str(tmp_path / "det")
+    lines = [np.full((32, 100), 255, np.uint8)] * 3
+    assert eng.recognize(lines) == [("line0", 0.9), ("line1", 0.9), ("line2", 0.9)]
+    assert seen["batch"] == (3, 8)
+    [box] = eng.detect(np.zeros((100, 100, 3), np.uint8))
+    assert (box.x0, box.y0, box.x1, box.y1) == (10, 20, 50, 30)
+    with pytest.raises(InputError, match="model folder not found"):
+        get_engine("paddleocr", rec_model_dir=str(tmp_path / "nope"), det_model_dir=str(tmp_path / "det"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "fixed"),
+    [
+        ("1OO.0O", "100.00"),
+        ("12,3l5.00", "12,315.00"),
+        ("１２３", "123"),
+        ("项日名称", "项目名称"),
+        ("項目名稱", "项目名称"),
+        ("实际完成植", "实际完成值"),
+        ("一", "—"),
+        ("黔府办函(2016〕11号", "黔府办函〔2016〕11号"),
+        ("(国办发〔2014〕66号)", "(国办发〔2014〕66号)"),
+        ("在“云上贵州“平台", "在“云上贵州”平台"),
+        ('在“云上贵州"平台', "在“云上贵州”平台"),
+    ],
+)
+def test_safe_ocr_fixes(raw: str, fixed: str) -> None:
+    assert fix_ocr_text(raw) == fixed
+
+
+@pytest.mark.parametrize("text", ["O", "ABC", "2O23年", "已完成", "日期已过", "Hello", "项目名称", "一级指标"])
+def test_free_text_is_not_guessed(text: str) -> None:
+    assert fix_ocr_text(text) == text
+    assert fix_number(text) is None or text[0].isdigit()
+    assert fix_label(text) is None
