@@ -7,6 +7,10 @@ from ocrform.model import Page, Table
 
 __all__ = ["fill_cells", "find_tables", "tables_from_rulings"]
 
+# A scanned rule wanders by a few points along its length (residual skew, paper warp);
+# form columns are far wider than this, so pieces this close are one line.
+IMAGE_SNAP = 4.0
+
 
 def find_tables(page: Page) -> list[Table]:
     """The page's tables: from its drawn rulings when it has them, else from its pixels."""
@@ -15,7 +19,6 @@ def find_tables(page: Page) -> list[Table]:
     if page.image is not None:
         from ocrform.grid.image import find_image_rulings
 
-        return tables_from_rulings(
-            find_image_rulings(page.image, page.pixels_per_point), page.index, "image-morphology"
-        )
+        rulings = find_image_rulings(page.image, page.pixels_per_point)
+        return tables_from_rulings(rulings, page.index, "image-morphology", snap=IMAGE_SNAP)
     return []

@@ -1,0 +1,117 @@
+"""Ruling lines of a scanned page by morphology: long thin runs of ink, across and down.
+
+An opening with a long, one-pixel-thin kernel keeps only strokes longer than any glyph
+stroke, so text, seal rings and specks fall away while table rules survive even where the
+scan broke them into pieces; ``tables_from_rulings`` tolerates the gaps that remain.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocrform.model import Segment
+
+# A ruling is at least this long (points): longer than a glyph stroke at any form font size.
+MIN_RULE_POINTS = 16.0
+# Small gaps (points) in a rule, from faded toner or binarisation, are bridged before measuring.
+BRIDGE_POINTS = 2.0
+# How near (points) a rule must come to another to meet it.
+MEET_POINTS = 3.0
+# A rule that meets only one other is kept when at least this long (points): a rule broken
+# mid-cell, not a run of dashes.
+LONE_RULE_POINTS = 40.0
+# Beside a rule, this far away (points), there is mostly paper ...
+NEIGHBOUR_POINTS = 1.5
+# ... at most this share of ink.
+MAX_NEIGHBOUR_INK = 0.3
+# Rules thicker than this (points) are blobs, not lines (a filled header cell, a seal).
+MAX_RULE_THICKNESS_POINTS = 4.0
+
+
+def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segment]:
+    """Horizontal and vertical rulings of the page, in points."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    length = max(8, int(MIN_RULE_POINTS * pixels_per_point))
+    bridge = max(1, int(BRIDGE_POINTS * pixels_per_point))
+    max_thickness = MAX_RULE_THICKNESS_POINTS * pixels_per_point
+    segments = []
+    for horizontal in (True, False):
+        # Bridging before the opening would weld neighbouring glyphs' strokes into rules;
+        # after it, only the pieces of real rules are there to be joined.
+        lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _line_kernel(length, horizontal))
+        lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, _line_kernel(bridge * 2 + 1, horizontal))
+        segments += _segments(lines, binary, horizontal, pixels_per_point, max_thickness)
+    return _framed(segments)
+
+
+def _framed(segments: list[Segment]) -> list[Segment]:
+    """Only the rulings that meet the table's other rulings.
+
+    A rule of a table runs from one crossing rule to another; a run of dashes inside a cell
+    ("------本级安排") or the arc of a seal meets none, or at most one when it is long.
+    """
+    kept = segments
+    for _ in range(2):  # dropping strays can strand what only met them
+        horizontal = [s for s in kept if s.horizontal]
+        vertical = [s for s in kept if not s.horizontal]
+        kept = [s for s in kept if _meets_enough(s, vertical if s.horizontal else horizontal)]
+    return kept
+
+
+def _meets_enough(s: Segment, across: list[Segment]) -> bool:
+    tol = MEET_POINTS
+    if s.horizontal:
+        y = s.y0
+        meets = sum(1 for v in across if s.x0 - tol <= v.x0 <= s.x1 + tol and v.y0 - tol <= y <= v.y1 + tol)
+        length = s.x1 - s.x0
+    else:
+        x = s.x0
+        meets = sum(1 for h in across if s.y0 - tol <= h.y0 <= s.y1 + tol and h.x0 - tol <= x <= h.x1 + tol)
+        length = s.y1 - s.y0
+    return meets >= 2 or (meets == 1 and length >= LONE_RULE_POINTS)
+
+
+def _line_kernel(length: int, horizontal: bool) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+
+
+def _segments(
+    mask: np.ndarray, binary: np.ndarray, horizontal: bool, ppp: float, max_thickness: float
+) -> list[Segment]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        along, across = (w, h) if horizontal else (h, w)
+        if along < 3 * across:
+            continue
+        # A rule left slightly tilted spans several pixel rows; its mean thickness is what counts.
+        if area / along > max_thickness or _in_ink(binary, x, y, w, h, horizontal, ppp):
+            continue
+        if horizontal:
+            ys = np.nonzero(labels[y : y + h, x : x + w] == i)[0]
+            cy = y + float(ys.mean()) if len(ys) else y + h / 2
+            out.append(Segment(x / ppp, cy / ppp, (x + w) / ppp, cy / ppp, area / along / ppp))
+        else:
+            xs = np.nonzero(labels[y : y + h, x : x + w] == i)[1]
+            cx = x + float(xs.mean()) if len(xs) else x + w / 2
+            out.append(Segment(cx / ppp, y / ppp, cx / ppp, (y + h) / ppp, area / along / ppp))
+    return out
+
+
+def _in_ink(binary: np.ndarray, x: int, y: int, w: int, h: int, horizontal: bool, ppp: float) -> bool:
+    """Whether the stroke runs through dense ink, as fused strokes of bold text do.
+
+    A rule has paper on both sides along most of its length (text may touch it here and
+    there); a run of text strokes welded by binarisation has ink right above and below.
+    """
+    gap = max(2, int(NEIGHBOUR_POINTS * ppp))
+    if horizontal:
+        above = binary[max(0, y - gap), x : x + w]
+        below = binary[min(binary.shape[0] - 1, y + h - 1 + gap), x : x + w]
+    else:
+        above = binary[y : y + h, max(0, x - gap)]
+        below = binary[y : y + h, min(binary.shape[1] - 1, x + w - 1 + gap)]
+    return float(np.count_nonzero(above) + np.count_nonzero(below)) / (2 * max(1, len(above))) > MAX_NEIGHBOUR_INK

@@ -1,0 +1,1 @@
+"""Scanned pages: pre-processing before the image grid and OCR."""

@@ -1,0 +1,177 @@
+"""Make a scanned page fit for the grid and the recogniser: upright, level, seal-free, even.
+
+Order matters: seals are dropped first (their ring would otherwise vote in the skew
+estimate), light is flattened before the orientation and skew estimates read dark pixels,
+and the page is turned last, once, by the sum of both angles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Skews beyond this are not corrected: a form scanned 10° off is better left to a person.
+MAX_SKEW_DEGREES = 5.0
+# Background estimate window, as a share of the page's short side: wider than any glyph.
+BACKGROUND_WINDOW = 1 / 40
+# Red minus the larger of green and blue above which a pixel is seal ink, not text.
+SEAL_REDNESS = 40
+# Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
+MAX_SKEW_SAMPLES = 150_000
+
+
+@dataclass
+class Prepared:
+    image: np.ndarray  # uint8 grayscale, upright and level
+    angle: float  # degrees the page was turned to level it (counter-clockwise positive)
+    rotation: int  # quarter turns (0, 90, 180, 270) the page was turned to stand upright
+
+
+def preprocess_page(image: np.ndarray) -> Prepared:
+    gray = drop_seals(image)
+    gray = flatten_illumination(gray)
+    rotation = find_orientation(gray)
+    if rotation:
+        gray = _quarter_turn(gray, rotation)
+    angle = find_skew(gray)
+    if abs(angle) >= 0.1:
+        gray = rotate(gray, angle)
+    return Prepared(image=gray, angle=angle, rotation=rotation)
+
+
+def drop_seals(image: np.ndarray) -> np.ndarray:
+    """Grayscale in which red ink (seals, red stamps) is as light as paper.
+
+    The red channel does it: black text is dark in every channel, a red stamp is bright in
+    red, so text under a seal stays as dark as the rest while the seal itself disappears.
+    """
+    if image.ndim == 2:
+        return image
+    blue, green, red = cv2.split(image)
+    gray = red.copy()
+    # Where red clearly dominates, the pixel is seal ink over paper: make it paper outright,
+    # since a light stamp in the red channel is still a grey ring to the grid's threshold.
+    redness = cv2.subtract(red, cv2.max(green, blue))
+    gray[redness > SEAL_REDNESS] = 255
+    return gray
+
+
+def flatten_illumination(gray: np.ndarray) -> np.ndarray:
+    """Divide out uneven light (a shadow, a photocopier's falloff) using the page's own paper."""
+    k = max(15, int(min(gray.shape) * BACKGROUND_WINDOW)) | 1
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    ks = max(3, k // 4) | 1
+    background = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks)))
+    background = cv2.GaussianBlur(background, (ks, ks), 0)
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    return flat
+
+
+def _binary(gray: np.ndarray) -> np.ndarray:
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+
+
+def find_skew(gray: np.ndarray) -> float:
+    """The page's skew in degrees (counter-clockwise positive): the angle to rotate it by.
+
+    Ruling lines and text lines make the ink's row profile sharpest when they lie level, so
+    the angle is the one whose projection of the ink pixels has the largest sum of squares;
+    projecting pixel coordinates instead of rotating the picture keeps each try cheap.
+    """
+    scale = 1000 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    ys, xs = np.nonzero(_binary(small))
+    if len(xs) < 100:
+        return 0.0
+    if len(xs) > MAX_SKEW_SAMPLES:
+        pick = np.random.default_rng(0).choice(len(xs), MAX_SKEW_SAMPLES, replace=False)
+        ys, xs = ys[pick], xs[pick]
+    xs = xs.astype(np.float32) - small.shape[1] / 2
+    ys = ys.astype(np.float32)
+
+    def sharpness(angle: float) -> float:
+        t = np.radians(angle)
+        rows = np.round(ys * np.cos(t) + xs * np.sin(t)).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    best = max(np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-6, 0.5), key=sharpness)
+    best = max(np.arange(best - 0.5, best + 0.5 + 1e-6, 0.05), key=sharpness)
+    # Rotating by the found angle about the centre levels the lines (image y grows downwards).
+    return -float(best)
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """Turn by ``angle`` degrees about the centre, keeping the size; uncovered corners become paper."""
+    h, w = gray.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def find_orientation(gray: np.ndarray) -> int:
+    """Quarter turns (0, 90, 180, 270) that stand the page upright.
+
+    Printed Chinese runs in horizontal lines: smeared sideways, an upright page's text merges
+    into wide bars, a page lying on its side into tall ones. Which way up is then asked of the
+    PP-OCR direction classifier (shipped in the rapidocr wheel) on the page's longest lines.
+    """
+    scale = 800 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    text = _without_rules(_binary(small))
+    sideways = _bar_score(text, horizontal=False) > 1.5 * _bar_score(text, horizontal=True)
+    if sideways:
+        gray = _quarter_turn(gray, 90)
+    turns = 90 if sideways else 0
+    if _upside_down(gray):
+        turns += 180
+    return turns % 360
+
+
+def _upside_down(gray: np.ndarray, lines: int = 12) -> bool:
+    from ocrform.scan.direction import upside_down_votes
+
+    scale = 800 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    text = _without_rules(_binary(small))
+    smeared = cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
+    boxes = [
+        stats[i, :4] / scale
+        for i in range(1, n)
+        if stats[i, cv2.CC_STAT_WIDTH] > 3 * stats[i, cv2.CC_STAT_HEIGHT] and stats[i, cv2.CC_STAT_HEIGHT] >= 4
+    ]
+    boxes.sort(key=lambda b: -b[2])
+    crops = []
+    for x, y, w, h in boxes[:lines]:
+        pad = h * 0.3
+        y0, y1 = max(0, int(y - pad)), min(gray.shape[0], int(y + h + pad))
+        x0, x1 = max(0, int(x - pad)), min(gray.shape[1], int(x + w + pad))
+        crops.append(gray[y0:y1, x0:x1])
+    return upside_down_votes(crops) > 0
+
+
+def _without_rules(binary: np.ndarray) -> np.ndarray:
+    h, w = binary.shape
+    long_h = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(10, w // 20), 1)))
+    long_v = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, h // 20))))
+    return cv2.subtract(binary, cv2.bitwise_or(long_h, long_v))
+
+
+def _bar_score(text: np.ndarray, horizontal: bool) -> float:
+    kernel = (9, 1) if horizontal else (1, 9)
+    smeared = cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
+    if n <= 1:
+        return 0.0
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long_side = w if horizontal else h
+    short_side = h if horizontal else w
+    return float(np.sum(long_side[long_side > 2.5 * short_side]))
+
+
+def _quarter_turn(gray: np.ndarray, turns: int) -> np.ndarray:
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[turns]
+    return cv2.rotate(gray, code)
