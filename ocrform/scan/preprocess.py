@@ -18,6 +18,8 @@ MAX_SKEW_DEGREES = 5.0
 BACKGROUND_WINDOW = 1 / 40
 # Red minus the larger of green and blue above which a pixel is seal ink, not text.
 SEAL_REDNESS = 40
+# ... and whose red channel is at least this bright (darker pixels carry text beneath the seal).
+SEAL_MIN_RED = 150
 # Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
 MAX_SKEW_SAMPLES = 150_000
 
@@ -54,7 +56,8 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     # Where red clearly dominates, the pixel is seal ink over paper: make it paper outright,
     # since a light stamp in the red channel is still a grey ring to the grid's threshold.
     redness = cv2.subtract(red, cv2.max(green, blue))
-    gray[redness > SEAL_REDNESS] = 255
+    # Text under a seal is dark even in red, so only light red pixels are paper.
+    gray[(redness > SEAL_REDNESS) & (red > SEAL_MIN_RED)] = 255
     return gray
 
 

@@ -1,0 +1,121 @@
+"""Scanned pages: pre-processing, the image grid, and scans converted end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+
+from ocrform.document import load_document
+from ocrform.evaluate import field_accuracy
+from ocrform.grid import IMAGE_SNAP, find_tables, tables_from_rulings
+from ocrform.grid.image import find_image_rulings
+from ocrform.pipeline import convert
+from ocrform.scan.preprocess import drop_seals, find_orientation, find_skew, preprocess_page, rotate
+from ocrform.synth import STYLES, render_forms_pdf
+from ocrform.synth.degrade import _stamp_seal, degrade_image, render_page, render_scan
+
+GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
+
+
+def gold(stem: str) -> dict:
+    return json.loads((GOLD / f"{stem}.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for style in ("guizhou", "hunan_scored"):
+        pdf = tmp_path_factory.mktemp("scan") / f"{style}.pdf"
+        render_forms_pdf([gold("000_f01")], pdf, STYLES[style])
+        out[style] = pdf
+    return out
+
+
+def page_image(pdf: Path, dpi: int = 200) -> np.ndarray:
+    return render_page(pymupdf.open(pdf)[0], dpi)
+
+
+@pytest.mark.parametrize("angle", [-4.0, -2.0, -0.6, 0.3, 1.7, 3.2])
+def test_deskew_recovers_a_known_angle(rendered: dict[str, Path], angle: float) -> None:
+    gray = cv2.cvtColor(page_image(rendered["guizhou"]), cv2.COLOR_BGR2GRAY)
+    assert find_skew(rotate(gray, angle)) == pytest.approx(-angle, abs=0.2)
+
+
+@pytest.mark.parametrize("turns", [0, 90, 180, 270])
+def test_a_turned_page_comes_back_upright(rendered: dict[str, Path], turns: int) -> None:
+    gray = drop_seals(page_image(rendered["hunan_scored"]))
+    turned = {
+        0: gray,
+        90: cv2.rotate(gray, cv2.ROTATE_90_COUNTERCLOCKWISE),
+        180: cv2.rotate(gray, cv2.ROTATE_180),
+        270: cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE),
+    }[turns]
+    assert find_orientation(turned) == turns
+    assert preprocess_page(turned).image.shape == gray.shape
+
+
+def test_a_seal_over_text_leaves_the_text(rendered: dict[str, Path]) -> None:
+    clean = page_image(rendered["guizhou"])
+    stamped = clean.copy()
+    _stamp_seal(stamped, random.Random(5))
+    changed = np.any(stamped != clean, axis=2)
+    assert changed.sum() > 2000  # the seal is really there
+    clean_ink = drop_seals(clean) < 128
+    stamped_ink = drop_seals(stamped) < 128
+    # Under the seal, the text keeps its dark pixels and the seal adds almost none of its own
+    # (a few anti-aliased glyph edges darken where red ink tints them).
+    under_text = clean_ink & changed
+    assert np.count_nonzero(stamped_ink[under_text]) >= 0.99 * np.count_nonzero(under_text)
+    assert np.count_nonzero(stamped_ink & ~clean_ink) < 0.03 * changed.sum()
+    assert np.array_equal(clean_ink[~changed], stamped_ink[~changed])
+
+
+def cell_layout(tables: list) -> list[tuple[int, int, int, int]]:
+    return sorted((c.row, c.col, c.row_span, c.col_span) for t in tables for c in t.cells)
+
+
+@pytest.mark.parametrize("style", ["guizhou", "hunan_scored"])
+@pytest.mark.parametrize("level", ["clean", "mild"])
+def test_image_grid_matches_the_vector_grid(rendered: dict[str, Path], style: str, level: str) -> None:
+    vector = find_tables(load_document(rendered[style]).load_page(0))
+    dpi = 200
+    image = degrade_image(page_image(rendered[style], dpi), random.Random(0), level)
+    prepared = preprocess_page(image)
+    tables = tables_from_rulings(find_image_rulings(prepared.image, dpi / 72), 0, "image", snap=IMAGE_SNAP)
+    assert cell_layout(tables) == cell_layout(vector)
+    for got, want in zip(
+        sorted(c.box.x0 for t in tables for c in t.cells), sorted(c.box.x0 for t in vector for c in t.cells)
+    ):
+        assert abs(got - want) < 3.0
+
+
+@pytest.mark.parametrize(("level", "bar"), [("mild", 0.99), ("heavy", 0.97)])
+def test_scanned_form_converts_end_to_end(tmp_path: Path, level: str, bar: float) -> None:
+    pdf = tmp_path / "form.pdf"
+    form = gold("000_f02")
+    render_forms_pdf([form], pdf, STYLES["guizhou"])
+    scan = tmp_path / f"scan-{level}.pdf"
+    render_scan(pdf, scan, level, seed=1)
+    result = convert(scan)
+    exact, total = field_accuracy([f.model_dump(mode="json") for f in result.forms], [form])
+    assert exact / total >= bar, (exact, total)
+    assert result.source.text_layer == "absent"
+    methods = {p.method for ev in result.evidence for p in ev.provenance}
+    assert methods == {"ocr:rapidocr"}
+
+
+def test_multi_page_tiff(tmp_path: Path) -> None:
+    pdf = tmp_path / "two.pdf"
+    render_forms_pdf([gold("000_f03"), gold("000_f06")], pdf, STYLES["guizhou"])
+    tiff = tmp_path / "two.tiff"
+    render_scan(pdf, tiff, "clean", seed=0, dpi=200)
+    doc = load_document(tiff)
+    assert doc.kind == "image" and doc.page_count == pymupdf.open(pdf).page_count
+    result = convert(tiff)
+    assert [f.project_name for f in result.forms] == [gold("000_f03")["project_name"], gold("000_f06")["project_name"]]
