@@ -18,6 +18,7 @@ import pymupdf
 from ocrform.model import Page, Word
 from ocrform.repair.font import CidFont, cid_fonts, font_program, glyph_unicodes, repair_from_cmap, strip_subset_tag
 from ocrform.repair.glyphs import GlyphReader, repair_from_shapes
+from ocrform.repair.plausible import looks_garbled
 from ocrform.schema import Repair
 
 METHOD_CMAP = "font-cmap"
@@ -114,6 +115,10 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
         if visible and len(verdict.uncovered) <= (1 - MIN_CMAP_COVERAGE) * visible:
             plan.true_by_gid, plan.shifted, plan.unresolved = verdict.repairs, verdict.shifted, len(verdict.uncovered)
             return plan
+    if not looks_garbled(extracted.values()):
+        # No cmap to check against and nothing odd in the text: recognising every glyph
+        # would cost seconds to confirm what the text already says.
+        return plan
     shapes = repair_from_shapes(program, extracted, reader)
     plan.method = METHOD_SHAPES
     plan.true_by_gid, plan.shifted, plan.read = shapes.repairs, shapes.shifted, shapes.read

@@ -25,15 +25,15 @@ def _session() -> ort.InferenceSession:
     return ort.InferenceSession(str(model_dir() / CLS_MODEL), options, providers=["CPUExecutionProvider"])
 
 
-def upside_down_votes(crops: list[np.ndarray]) -> float:
-    """Sum over text-line crops of log P(upside down) − log P(upright); > 0 means upside down."""
+def upside_down_votes(crops: list[np.ndarray]) -> np.ndarray:
+    """Per text-line crop, log P(upside down) − log P(upright): > 0 where it reads upside down."""
     batch = [_input(c) for c in crops if c.size and c.shape[0] > 2 and c.shape[1] > 2]
     if not batch:
-        return 0.0
+        return np.zeros(0)
     session = _session()
     probs = session.run(None, {session.get_inputs()[0].name: np.stack(batch)})[0]
     probs = np.clip(probs, 1e-6, 1.0)
-    return float(np.sum(np.log(probs[:, 1]) - np.log(probs[:, 0])))
+    return np.log(probs[:, 1]) - np.log(probs[:, 0])
 
 
 def _input(crop: np.ndarray) -> np.ndarray:

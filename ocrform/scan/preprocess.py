@@ -20,6 +20,8 @@ BACKGROUND_WINDOW = 1 / 40
 SEAL_REDNESS = 40
 # ... and whose red channel is at least this bright (darker pixels carry text beneath the seal).
 SEAL_MIN_RED = 150
+# Share of text pieces the direction classifier must read as upside down to turn a page.
+UPSIDE_DOWN_MAJORITY = 0.7
 # Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
 MAX_SKEW_SAMPLES = 150_000
 
@@ -151,9 +153,13 @@ def _upside_down(gray: np.ndarray, lines: int = 12) -> bool:
     for x, y, w, h in boxes[:lines]:
         pad = h * 0.3
         y0, y1 = max(0, int(y - pad)), min(gray.shape[0], int(y + h + pad))
-        x0, x1 = max(0, int(x - pad)), min(gray.shape[1], int(x + w + pad))
-        crops.append(gray[y0:y1, x0:x1])
-    return upside_down_votes(crops) > 0
+        # The classifier reads a 48×192 window: a long line is cut into pieces of that shape
+        # rather than squeezed into it.
+        piece = 4 * (y1 - y0)
+        for x0 in range(max(0, int(x - pad)), min(gray.shape[1], int(x + w + pad)) - piece // 2, piece):
+            crops.append(gray[y0:y1, x0 : x0 + piece])
+    votes = upside_down_votes(crops)
+    return bool(len(votes)) and float(np.mean(votes > 0)) >= UPSIDE_DOWN_MAJORITY
 
 
 def _without_rules(binary: np.ndarray) -> np.ndarray:

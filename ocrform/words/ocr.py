@@ -22,8 +22,9 @@ from ocrform.words.ocr_fixes import fix_ocr_text
 
 # Inset of a cell crop past its ruling lines, in points (scanned rulings are 1–3 px thick).
 CELL_INSET_PT = 1.6
-# A row/column of a crop that is mostly ink near the crop edge is a leftover ruling line.
-RULING_FILL = 0.6
+# A row/column near the crop edge that is ink almost end to end is a leftover ruling line
+# (text keeps clear of the cell's edges, so even a tall stroke such as 1 stays below this).
+RULING_FILL = 0.85
 # Line bands shorter than this share of the cell's tallest band are parts of a character
 # (the strokes of 二, 六 …) and join a neighbour when the result is still one line tall.
 FRAGMENT_SHARE = 0.6
@@ -41,6 +42,10 @@ HYPHEN_PITCH = 0.33
 # White margin around a line image, as a share of the line height: the recogniser was trained
 # on detector boxes with about this much paper around the text. Side margins cost time.
 LINE_MARGIN_Y = 0.2
+# A band this many typical line heights tall holds several touching lines ...
+TALL_BAND_SHARE = 1.7
+# ... spaced this many line heights apart (the line height plus its leading).
+TALL_BAND_PITCH = 1.15
 LINE_MARGIN_X = 0.1
 
 
@@ -73,8 +78,9 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     typical = float(np.median(heights)) if heights else 0.0
     lines: list[_Line] = []
     for rect, mask, bands in cells:
-        lines.extend(_cell_lines(gray, rect, mask, _merge_fragments(bands, typical), typical))
-    lines.extend(_free_lines(image, gray, ink, tables, ppp, engine))
+        bands = _split_tall(_merge_fragments(bands, typical), mask.sum(axis=1), typical)
+        lines.extend(_cell_lines(gray, rect, mask, bands, typical))
+    lines.extend(_free_lines(gray, ink, tables, ppp, engine))
 
     to_read = [ln.image for ln in lines if ln.image is not None]
     read = iter(engine.recognize(to_read) if to_read else [])
@@ -158,11 +164,22 @@ def _cell_lines(
         text_image = gray[y0 + a : y0 + b, x0 + c0 + start : x0 + c1]
         out.append(
             _Line(
-                _pad(text_image, max(b - a, int(typical))) if text_image.shape[1] else None,
+                _pad(text_image, height) if text_image.shape[1] else None,
                 Box(x0 + c0, y0 + a, x0 + c1, y0 + b),
                 prefix=dashes,
             )
         )
+    if len(out) > 1 and all(ln.image is not None for ln in out) and not any(ln.prefix for ln in out[1:]):
+        # A wrapped cell is read as one line, its printed lines side by side: the reader's
+        # sense of context then spans the break (alone it closes a bracket left open at a
+        # line end, "(50" → "(50)"), and one long line costs less than several short ones.
+        union = out[0].box
+        for ln in out[1:]:
+            union = union.union(ln.box)
+        # A line's last character (often a small 。) is dropped at the end of a long
+        # image unless some paper follows it.
+        tail = np.full((out[0].image.shape[0], out[0].image.shape[0] // 2), 255, dtype=np.uint8)
+        return [_Line(np.hstack([*(ln.image for ln in out), tail]), union, prefix=out[0].prefix)]
     return out
 
 
@@ -263,6 +280,31 @@ def _merge_fragments(raw: list[tuple[int, int]], typical: float) -> list[tuple[i
     return [(a, b) for a, b in bands]
 
 
+def _split_tall(bands: list[tuple[int, int]], profile: np.ndarray, typical: float) -> list[tuple[int, int]]:
+    """Cut a band several lines tall at its thinnest rows.
+
+    In a dense paragraph scanned at low resolution, or binarised, neighbouring lines touch
+    and the row profile never reaches zero between them; read as one image such a band is
+    squeezed into a single line's height and comes back as noise.
+    """
+    if typical <= 0:
+        return bands
+    out = []
+    for a, b in bands:
+        n = round((b - a) / (typical * TALL_BAND_PITCH))
+        if b - a < TALL_BAND_SHARE * typical or n < 2:
+            out.append((a, b))
+            continue
+        step = (b - a) / n
+        cuts = [a]
+        for k in range(1, n):
+            lo, hi = int(a + (k - 0.35) * step), int(a + (k + 0.35) * step)
+            cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else int(a + k * step))
+        cuts.append(b)
+        out += [(cuts[i], cuts[i + 1]) for i in range(n)]
+    return out
+
+
 def _pad(crop: np.ndarray, height: int) -> np.ndarray:
     """The line on white paper with a margin the recogniser was trained with."""
     m = max(2, round(LINE_MARGIN_Y * height))
@@ -273,9 +315,7 @@ def _pad(crop: np.ndarray, height: int) -> np.ndarray:
     return out
 
 
-def _free_lines(
-    image: np.ndarray, gray: np.ndarray, ink: np.ndarray, tables: list[Table], ppp: float, engine: OcrEngine
-) -> list[_Line]:
+def _free_lines(gray: np.ndarray, ink: np.ndarray, tables: list[Table], ppp: float, engine: OcrEngine) -> list[_Line]:
     """Text outside the tables, found by the engine's detector on strips that hold ink."""
     outside = ink.copy()
     margin = max(2, round(CELL_INSET_PT * ppp))

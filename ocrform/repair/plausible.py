@@ -1,0 +1,44 @@
+"""Is a text layer plausibly ordinary Chinese? The cheap gate before any costly repair tier.
+
+A shifted ToUnicode map turns a font's characters into their code-point neighbours, which
+are mostly characters no form is written in (敁, 亍, 丌, 幵, 秱). A clean layer has at most
+a rare name or two, so a handful of rare characters is what marks a layer as suspect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from ocrform.repair.font import is_suspect
+
+COMMON_CHARS = Path(__file__).resolve().parent.parent.parent / "models" / "common_chars.txt"
+# Distinct rare characters a clean form may carry (names, place names) before it is suspect ...
+MAX_RARE = 2
+# ... unless they are this small a share of its distinct CJK characters.
+MAX_RARE_SHARE = 0.02
+
+
+@cache
+def common_characters() -> frozenset[str]:
+    return frozenset(COMMON_CHARS.read_text(encoding="utf-8").replace("\n", ""))
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def rare_characters(chars: Iterable[str]) -> set[str]:
+    common = common_characters()
+    return {c for c in chars if is_cjk(c) and c not in common}
+
+
+def looks_garbled(chars: Iterable[str]) -> bool:
+    """Whether the distinct characters of one font's text layer look mis-encoded."""
+    distinct = set(chars)
+    if any(is_suspect(c) for c in distinct):
+        return True
+    rare = rare_characters(distinct)
+    cjk = sum(1 for c in distinct if is_cjk(c))
+    return len(rare) > MAX_RARE and len(rare) > MAX_RARE_SHARE * max(cjk, 1)
