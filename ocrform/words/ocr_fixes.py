@@ -101,11 +101,11 @@ def fix_pairs(text: str) -> str:
             if chars[j] != want and want in _LOOKALIKE.get(chars[j], ""):
                 chars[j] = want
     quotes = [i for i, ch in enumerate(chars) if ch in _DOUBLE_QUOTES]
-    # Chinese text pairs its double quotes; the reader often gets a curly quote's direction
-    # wrong. Only a word with curly quotes in it and an even count is re-paired.
-    if quotes and len(quotes) % 2 == 0 and any(chars[i] != '"' for i in quotes):
-        for k, i in enumerate(quotes):
-            chars[i] = "“" if k % 2 == 0 else "”"
+    # Chinese text pairs its double quotes and the reader often gets a curly quote's
+    # direction wrong; a word with two quotes that cannot be a pair (““, ””, “") becomes
+    # “…”. Any other count may be a quotation broken across lines and is left alone.
+    if len(quotes) == 2 and "".join(chars[i] for i in quotes) not in ("“”", "”“", '""'):
+        chars[quotes[0]], chars[quotes[1]] = "“", "”"
     return "".join(chars)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import cv2
@@ -27,6 +28,8 @@ REC_BATCH_PIXELS = 48 * 480
 # Lines are narrowed by this factor before recognition: the recogniser's cost grows with
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
+# A reading that is a number (digits, separators, sign, %) with a digit repeated in a row.
+_NUMBER_WITH_REPEAT = re.compile(r"[-+≥≤<>]?[\d,.，]*(\d)\1[\d,.，]*%?")
 # Detection: the page strip is scaled so its longer side is at most this many pixels.
 DET_MAX_SIDE = 1280
 DET_THRESH = 0.3
@@ -74,8 +77,18 @@ class RapidOcrEngine:
 
     # ---- recognition -------------------------------------------------------------------
     def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
+        out = self._recognize(line_images, REC_SQUEEZE)
+        # Narrowed, a run of one digit ("000") can lose a copy, as CTC needs a blank between
+        # repeats; numbers are short, so those lines are read again at natural width.
+        again = [i for i, (text, _) in enumerate(out) if _NUMBER_WITH_REPEAT.fullmatch(text)]
+        if again:
+            for i, result in zip(again, self._recognize([line_images[i] for i in again], 1.0)):
+                out[i] = result
+        return out
+
+    def _recognize(self, line_images: list[np.ndarray], squeeze: float) -> list[tuple[str, float]]:
         out: list[tuple[str, float]] = [("", 0.0)] * len(line_images)
-        widths = [_rec_width(im) for im in line_images]
+        widths = [_rec_width(im, squeeze) for im in line_images]
         order = sorted(range(len(line_images)), key=lambda i: widths[i])
         batch: list[int] = []
         for i in order:
@@ -139,9 +152,9 @@ def _bgr(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
 
 
-def _rec_width(image: np.ndarray) -> int:
+def _rec_width(image: np.ndarray, squeeze: float) -> int:
     h, w = image.shape[:2]
-    return max(REC_HEIGHT // 2, math.ceil(REC_SQUEEZE * REC_HEIGHT * w / max(h, 1)))
+    return max(REC_HEIGHT // 2, math.ceil(squeeze * REC_HEIGHT * w / max(h, 1)))
 
 
 def _ctc_decode(best: np.ndarray, score: np.ndarray, chars: list[str]) -> tuple[str, float]:
