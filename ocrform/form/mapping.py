@@ -23,8 +23,10 @@ from ocrform.text import normalize
 
 _COLON = re.compile(r"[:：]")
 # A fund row label prints sub-items with leading dashes and ends in a colon; neither is the item.
-_ITEM_LEAD = "-‐‑‒–—―－─ "
-_ITEM_TAIL = ":：　 "
+# Indent dashes as printed, and as a recogniser may see them (dots, ellipses).
+_ITEM_LEAD = "-‐‑‒–—―－─ .…·"
+# A trailing colon, and the semicolon a recogniser may take it for.
+_ITEM_TAIL = ":：;；　 "
 _PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]*")
 # Text fields a page break may cut: a repeated label continues them instead of replacing them.
 _LONG_FIELDS = {"conclusion"}

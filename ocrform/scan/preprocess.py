@@ -35,7 +35,6 @@ class Prepared:
 
 def preprocess_page(image: np.ndarray) -> Prepared:
     gray = drop_seals(image)
-    gray = flatten_illumination(gray)
     rotation = find_orientation(gray)
     if rotation:
         gray = _quarter_turn(gray, rotation)
@@ -46,20 +45,25 @@ def preprocess_page(image: np.ndarray) -> Prepared:
 
 
 def drop_seals(image: np.ndarray) -> np.ndarray:
-    """Grayscale in which red ink (seals, red stamps) is as light as paper.
+    """Grayscale, light flattened, in which red ink (seals, red stamps) is as light as paper.
 
-    The red channel does it: black text is dark in every channel, a red stamp is bright in
-    red, so text under a seal stays as dark as the rest while the seal itself disappears.
+    The red channel does most of it: black text is dark in every channel, a red stamp is
+    bright in red, so text under a seal stays as dark as the rest. What the red channel
+    still shows of a seal (its light tint, JPEG-smeared edges) is whitened where the
+    pixel is both reddish and light; text beneath stays, being dark.
     """
     if image.ndim == 2:
-        return image
+        return flatten_illumination(image)
     blue, green, red = cv2.split(image)
-    gray = red.copy()
-    # Where red clearly dominates, the pixel is seal ink over paper: make it paper outright,
-    # since a light stamp in the red channel is still a grey ring to the grid's threshold.
+    gray = flatten_illumination(red)
     redness = cv2.subtract(red, cv2.max(green, blue))
-    # Text under a seal is dark even in red, so only light red pixels are paper.
-    gray[(redness > SEAL_REDNESS) & (red > SEAL_MIN_RED)] = 255
+    seal = (redness > SEAL_REDNESS).astype(np.uint8)
+    if not seal.any():
+        return gray
+    # Whitening only the red pixels would leave the seal's outline as a grey edge; within
+    # the seal's reach every light pixel is paper, every dark one text or a ruling.
+    near = cv2.dilate(seal, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))).astype(bool)
+    gray[near & (gray > SEAL_MIN_RED)] = 255
     return gray
 
 

@@ -42,6 +42,8 @@ HYPHEN_PITCH = 0.33
 # White margin around a line image, as a share of the line height: the recogniser was trained
 # on detector boxes with about this much paper around the text. Side margins cost time.
 LINE_MARGIN_Y = 0.2
+# Where a dash's centre lies, as a share of the line band's height from its top.
+DASH_BAND = (0.25, 0.75)
 # A band this many typical line heights tall holds several touching lines ...
 TALL_BAND_SHARE = 1.7
 # ... spaced this many line heights apart (the line height plus its leading).
@@ -207,6 +209,11 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
         rows = np.flatnonzero(mask[:, x:end].any(axis=1))
         thickness = rows[-1] - rows[0] + 1
         if thickness > 0.2 * height or end - x < 2 * thickness:
+            break
+        # A dash sits mid-line; a thin stroke along the band's top or bottom edge is what a
+        # skewed ruling line left in the crop.
+        middle = (rows[0] + rows[-1]) / 2 / max(1, mask.shape[0] - 1)
+        if not DASH_BAND[0] <= middle <= DASH_BAND[1]:
             break
         strokes.append((x, end))
         x = end
