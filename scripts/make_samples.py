@@ -21,8 +21,15 @@ GOLD = SAMPLES / "gold"
 # name → (style, gold form stems)
 BUNDLED = {
     "guizhou_2forms": ("guizhou", ["000_f01", "000_f02"]),
+    "guizhou_1form": ("guizhou", ["000_f06"]),
     "shanghai_1form": ("shanghai", ["001_f01"]),
     "hunan_scored_2forms": ("hunan_scored", ["000_f03", "000_f04"]),
+}
+
+
+# scan file name → (bundled PDF it scans, degradation level, seed)
+SCANS = {
+    "guizhou_1form_scan.pdf": ("guizhou_1form", "mild", 3),
 }
 
 
@@ -41,6 +48,15 @@ def render(style: str, stems: list[str], out: Path) -> None:
     print(f"wrote {out}")
 
 
+def scan(pdf: Path, out: Path, level: str, seed: int) -> None:
+    from ocrform.synth.degrade import render_scan
+
+    dpi = render_scan(pdf, out, level, seed=seed)
+    expected = pdf.with_suffix(".expected.json")
+    out.with_name(out.stem + ".expected.json").write_text(expected.read_text("utf-8"), "utf-8")
+    print(f"wrote {out} ({level} scan at {dpi} dpi)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", help="render one document in this style instead of the bundled set")
@@ -52,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name, (style, stems) in BUNDLED.items():
         render(style, stems, SAMPLES / f"{name}.pdf")
+    for name, (source, level, seed) in SCANS.items():
+        scan(SAMPLES / f"{source}.pdf", SAMPLES / name, level, seed)
     return 0
 
 

@@ -130,7 +130,7 @@ def render_scan(pdf: Path, out: Path, level: str = "mild", seed: int = 0, dpi: i
     if suffix == ".pdf":
         doc = pymupdf.open()
         for page, image in zip(source, pages):
-            ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+            ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
             assert ok
             new = doc.new_page(width=page.rect.width, height=page.rect.height)
             new.insert_image(new.rect, stream=data.tobytes())
