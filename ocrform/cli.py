@@ -76,7 +76,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from ocrform.document import SUPPORTED_SUFFIXES
+    from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
     from ocrform.export import output_path, write_json
     from ocrform.pipeline import Options, convert
 
@@ -89,7 +89,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         engine_options[key] = value
     options = Options(engine=args.engine, engine_options=engine_options, dpi=args.dpi)
 
-    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES))
+    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES))
     if not files:
         print("error: no input files found", file=sys.stderr)
         return EXIT_USAGE

@@ -20,6 +20,8 @@ from ocrform.words.pdf_text import read_ruling_lines, read_text_layer
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES
+# Text dumps carry no magic bytes; the name is all there is to go by.
+TEXT_SUFFIXES = {".txt"}
 
 # A page needs this many printable characters in its text layer before it is read as text;
 # scanned PDFs often carry a stray page number or an invisible producer stamp.
@@ -60,9 +62,11 @@ def sniff_kind(path: Path) -> str:
         if head.startswith(magic):
             return kind
     suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return "text"
     if suffix in SUPPORTED_SUFFIXES:
         raise InputError(path, f"not a valid {suffix[1:].upper()} file (unrecognised content)")
-    raise InputError(path, "unsupported file type (expected a PDF, PNG, JPEG or TIFF)")
+    raise InputError(path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF or a .txt text dump)")
 
 
 def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> Document:

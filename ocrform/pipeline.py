@@ -11,13 +11,16 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocrform.document import DEFAULT_DPI, load_document
-from ocrform.form.mapping import map_cells_to_form
+from ocrform.document import DEFAULT_DPI, load_document, sniff_kind
+from ocrform.form.mapping import MappedForm, map_cells_to_form
 from ocrform.grid import find_tables
 from ocrform.grid.cells import fill_cells
 from ocrform.model import Page, PageContent
 from ocrform.repair.pdf import repair_pdf_text
+from ocrform.repair.plausible import looks_garbled
+from ocrform.repair.text import repair_text
 from ocrform.schema import DocumentResult, Repair, Source
+from ocrform.textdump import decode_text_dump, read_text
 from ocrform.validate import validate_form
 
 
@@ -30,6 +33,9 @@ class Options:
 
 def convert(path: Path | str, options: Options | None = None) -> DocumentResult:
     options = options or Options()
+    path = Path(path)
+    if sniff_kind(path) == "text":
+        return _convert_text_dump(path)
     doc = load_document(path, dpi=options.dpi)
     contents: list[PageContent | None] = [None] * doc.page_count
     text_pages: list[Page] = []
@@ -49,21 +55,37 @@ def convert(path: Path | str, options: Options | None = None) -> DocumentResult:
         contents[page.index] = PageContent(page=page, tables=tables, free_words=free_words)
 
     mapped = map_cells_to_form([c for c in contents if c is not None])
+    text_layer = _text_layer_state(doc.kind, text_pages, repairs)
+    return _result(doc.path, doc.kind, doc.page_count, text_layer, mapped, repairs)
+
+
+def _convert_text_dump(path: Path) -> DocumentResult:
+    """A text dump has no geometry to grid; its reader rebuilds the rows, after tier-3 repair
+    when the text looks mis-encoded (the only tier that needs no font)."""
+    text = decode_text_dump(path)
+    repairs: list[Repair] = []
+    if looks_garbled(text):
+        fixed = repair_text(text)
+        if fixed.garbled:
+            text = fixed.text
+            repairs = [Repair(page=None, source=a, repaired=b, method=m) for a, b, m in fixed.repairs]
+    contents = read_text(text)
+    mapped = map_cells_to_form(contents)
+    return _result(path, "text", len(contents), "repaired" if repairs else "clean", mapped, repairs)
+
+
+def _result(
+    path: Path, kind: str, pages: int, text_layer: str, mapped: list[MappedForm], repairs: list[Repair]
+) -> DocumentResult:
     evidence = []
     for m in mapped:
         ev = m.evidence
-        pages = set(ev.pages)
-        ev.repairs = [r for r in repairs if r.page is not None and r.page in pages]
+        on_pages = set(ev.pages)
+        # A repair of a text dump has no page: one substitution holds for the whole dump.
+        ev.repairs = [r for r in repairs if r.page is None or r.page in on_pages]
         ev.issues = validate_form(m.form, ev)
         evidence.append(ev)
-
-    source = Source(
-        path=str(doc.path),
-        kind=doc.kind,
-        pages=doc.page_count,
-        sha256=_sha256(doc.path),
-        text_layer=_text_layer_state(doc.kind, text_pages, repairs),
-    )
+    source = Source(path=str(path), kind=kind, pages=pages, sha256=_sha256(path), text_layer=text_layer)
     return DocumentResult(source=source, forms=[m.form for m in mapped], evidence=evidence)
 
 

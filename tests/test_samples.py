@@ -27,3 +27,13 @@ def test_bundled_sample_converts_exactly(pdf: Path) -> None:
     diffs = [d for g, w in zip(got, want) for d in field_differences(g, w)]
     assert len(got) == len(want)
     assert not diffs, diffs[:10]
+
+
+def test_real_seed_text_dumps() -> None:
+    """The real forms we have are text dumps: seed 000 is clean and must come back exactly."""
+    result = convert(SAMPLES / "seeds" / "000_1ad45b0b82b486fc.txt")
+    gold = [json.loads((SAMPLES / "gold" / f"000_f0{i}.json").read_text("utf-8")) for i in range(1, 7)]
+    got = [f.model_dump(mode="json") for f in result.forms[:6]]
+    assert [d for g, w in zip(got, gold) for d in field_differences(g, w)] == []
+    assert result.source.kind == "text" and result.source.text_layer == "clean"
+    assert not any(ev.repairs for ev in result.evidence)

@@ -1,0 +1,668 @@
+"""Plain-text dumps of forms (pdftotext and the like) → the pages the grid stage would give.
+
+A dump has no geometry, so it gets a pseudo one: line ``n`` of a page is a row at
+``y = n * LINE_HEIGHT`` and a token's x is its character offset times ``CHAR_WIDTH``, which
+keeps every value traceable to its line and column in the file. Table rows are rebuilt from
+the token structure: a line whose tokens name two or more columns of one header group
+(models/labels.json) is a header and fixes that section's columns; the lines after it are
+read as that section's rows (fund rows, goal paragraphs, indicator rows with their level
+labels and wrapped names); labels printed one character per line (绩/效/指/标) or wrapped
+(项目资金/（元）) are joined and read as one tall label cell. Cells get boxes on a synthetic
+column grid, so ``ocrform.form.mapping.map_cells_to_form`` reads them like any table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ocrform.errors import InputError
+from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.numbers import parse_number
+from ocrform.model import Box, Cell, Page, PageContent, Table, Word
+from ocrform.text import normalize
+
+ORIGIN = "text-dump"
+LINE_HEIGHT = 12.0
+CHAR_WIDTH = 6.0
+# The synthetic table: a narrow column for tall section labels, the rest split among columns.
+FRAME_WIDTH = 1000.0
+LABEL_WIDTH = 60.0
+# A label printed one character per line, or wrapped, spans this many short lines at most.
+MAX_LABEL_LINES = 8
+MAX_LABEL_LINE_CHARS = 6
+# A header names at least this many columns of one group.
+MIN_HEADER_ROLES = 2
+_SECTION_OF_GROUP = {
+    "indicator_columns": "indicators",
+    "fund_columns": "funds",
+    "goal_columns": "goals",
+    "rubric_columns": "rubric",
+}
+_HEADER_GROUPS = tuple(_SECTION_OF_GROUP)
+_TOKEN = re.compile(r"\S+")
+_PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]+")
+_BRACKETED_ONLY = re.compile(r"[(（][^()（）]*[)）]")
+_COLON = re.compile(r"[:：]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass
+class _Line:
+    index: int  # line number on its page
+    text: str
+    words: list[Word]
+
+    @property
+    def norm(self) -> str:
+        return normalize(self.text)
+
+
+@dataclass
+class _PageBuilder:
+    page: int
+    rows: list[list[Cell]] = field(default_factory=list)
+    free_words: list[Word] = field(default_factory=list)
+
+    def row(self, cells: list[tuple[float, float, list[Word]]], shared: int = 0) -> None:
+        """One table row: (x0, x1, words) per cell; the row spans the lines its words are on.
+
+        The first ``shared`` cells repeat tall labels printed above (一级/二级指标): they do not
+        move the row up to where those labels stand.
+        """
+        ys = [w.box.y0 for _, _, ws in cells[shared:] for w in ws] or [w.box.y0 for _, _, ws in cells for w in ws]
+        if not ys:
+            return
+        y0, y1 = min(ys), max(ys) + LINE_HEIGHT
+        n = len(self.rows)
+        self.rows.append(
+            [
+                Cell(row=n, col=c, box=Box(x0, y0, x1, y1), page=self.page, words=ws)
+                for c, (x0, x1, ws) in enumerate(cells)
+            ]
+        )
+
+    def content(self, page: Page) -> PageContent:
+        tables = []
+        cells = [c for r in self.rows for c in r]
+        if cells:
+            box = Box(0.0, min(c.box.y0 for c in cells), FRAME_WIDTH, max(c.box.y1 for c in cells))
+            n_cols = max(len(r) for r in self.rows)
+            tables.append(Table(self.page, box, len(self.rows), n_cols, cells, method=ORIGIN))
+        return PageContent(page=page, tables=tables, free_words=self.free_words)
+
+
+def read_text_dump(path: Path) -> list[PageContent]:
+    """The pages of a text dump (pages split at form feeds) as words, tables and free words."""
+    return read_text(decode_text_dump(path))
+
+
+def decode_text_dump(path: Path) -> str:
+    """The dump's text, from UTF-8 (with or without BOM) or GB18030, the encodings such dumps come in."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, "not UTF-8 or GB18030 text") from exc
+    return text
+
+
+def read_text(text: str) -> list[PageContent]:
+    """``read_text_dump`` on text already in memory."""
+    parser = _Parser(vocabulary())
+    out = []
+    for index, page_text in enumerate(text.split("\f")):
+        lines = [_line(n, s, index) for n, s in enumerate(page_text.splitlines())]
+        if not any(ln.norm for ln in lines) and index > 0:
+            continue
+        page = Page(
+            index=index,
+            width=FRAME_WIDTH,
+            height=max(len(lines), 1) * LINE_HEIGHT,
+            words=[w for ln in lines for w in ln.words],
+            kind="text",
+        )
+        builder = _PageBuilder(index)
+        parser.run(builder, lines)
+        out.append(builder.content(page))
+    return out
+
+
+def _line(n: int, text: str, page: int) -> _Line:
+    """A line's tokens as words; runs of single CJK characters (资 金 来 源, 总    分) are one word."""
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        single = len(m.group()) == 1 and _CJK.match(m.group())
+        if single and spans and _single_cjk_run(text, spans[-1]):
+            spans[-1] = (spans[-1][0], m.end())
+        else:
+            spans.append((m.start(), m.end()))
+    words = [_word(text, a, b, n, page) for a, b in spans]
+    return _Line(n, text, words)
+
+
+def _single_cjk_run(text: str, span: tuple[int, int]) -> bool:
+    return all(len(t) == 1 and _CJK.match(t) for t in text[span[0] : span[1]].split())
+
+
+def _word(text: str, a: int, b: int, n: int, page: int) -> Word:
+    """The token ``text[a:b]`` on line ``n``; the inner spaces of a joined label are dropped."""
+    y0 = n * LINE_HEIGHT
+    y1 = y0 + LINE_HEIGHT * 0.8
+    xs = [a + k for k, ch in enumerate(text[a:b]) if not ch.isspace()]
+    return Word(
+        text="".join(text[x] for x in xs),
+        box=Box(xs[0] * CHAR_WIDTH, y0, (xs[-1] + 1) * CHAR_WIDTH, y1),
+        page=page,
+        origin=ORIGIN,
+        char_boxes=tuple(Box(x * CHAR_WIDTH, y0, (x + 1) * CHAR_WIDTH, y1) for x in xs),
+    )
+
+
+def _is_value(word: Word) -> bool:
+    """A number or a printed dash: what fills a numeric column."""
+    s = normalize(word.text)
+    return bool(_PLACEHOLDER.fullmatch(s)) or (parse_number(s) is not None and not _CJK.search(s.rstrip("分元%")))
+
+
+_TEXT_ROLES = ("name", "target", "actual")
+
+
+def _texts_before_values(words: list[Word]) -> int | None:
+    """How many words stand before a row's closing 分值 得分 pair; None when the line has none."""
+    for k in range(len(words) - 2, -1, -1):
+        if _is_value(words[k]) and _is_value(words[k + 1]) and parse_number(normalize(words[k].text)) is not None:
+            return k
+    return None
+
+
+def _inline_pair(text: str) -> bool:
+    """``label：value`` on one line (a colon inside brackets, as in （单位：元）, does not count)."""
+    parts = _COLON.split(_BRACKETED_ONLY.sub("", text), maxsplit=1)
+    return len(parts) == 2 and bool(parts[1])
+
+
+def _is_label(vocab: Vocabulary, text: str) -> bool:
+    return vocab.match(text, "fields", "sections", "ignore") is not None
+
+
+class _Parser:
+    """Walks the lines page after page and writes free lines and table rows into each page's builder.
+
+    The section and its columns carry over a page break: a table goes on on the next page.
+    """
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.out = _PageBuilder(0)
+        self.lines: list[_Line] = []
+        self.pos = 0
+        self.section: str | None = None
+        self.columns: list[tuple[str, float, float]] = []
+        self.tall: list[Word] | None = None  # a tall label waiting for the row it starts
+        self.level1: list[Word] = []
+        self.level2: list[Word] = []
+        # Texts of a row whose values come later (a wrapped name, a target): a line of several words
+        # holds one single-line cell per word; consecutive one-word lines are one wrapped cell.
+        self.pending: list[list[Word]] = []
+        self.glue = False  # whether the next one-word line goes on with the last pending text
+        self.level_fresh = False  # a 二级 label was read and no row since
+        self.goal_blocks: list[list[Word]] = []
+        # A column label wrapped onto lines above its header line (一级指 / 标): (words, role).
+        self.head_prefix: tuple[list[Word], str] | None = None
+        self.open_field: list[Word] | None = None  # the label of a text that reached the page's end
+        # The fund row being read: its cells, and the value columns its numbers have not reached yet.
+        self.fund: tuple[list[tuple[float, float, list[Word]]], list[tuple[str, float, float]]] | None = None
+
+    # -- driving -------------------------------------------------------------------------------
+    def run(self, builder: _PageBuilder, lines: list[_Line]) -> None:
+        self.out, self.lines, self.pos = builder, lines, 0
+        if self.open_field is not None:
+            self._continued_paragraph(self.open_field)
+            self.open_field = None
+        while self.pos < len(self.lines):
+            line = self.lines[self.pos]
+            if not line.norm:
+                self._blank()
+                self.pos += 1
+                continue
+            if self._label_run():
+                self._flush_fund()
+                continue
+            self.pos += 1
+            self._content(line)
+        self._flush_fund()
+        self._close_goals()
+
+    def _blank(self) -> None:
+        if self.section == "goals" and self.goal_blocks and self.goal_blocks[-1]:
+            self.goal_blocks.append([])
+        self.glue = False
+
+    def _content(self, line: _Line) -> None:
+        if self.fund is not None and self.section == "funds" and self._fund_continues(line):
+            return
+        self._flush_fund()
+        header = self._header(line)
+        if header is not None:
+            self._close_goals()
+            self._header_row(line, header)
+            return
+        if self._field_row(line):
+            return
+        if self.section == "funds" and self._fund_row(line):
+            return
+        if self.section == "goals" and not _COLON.search(line.norm[:8]):
+            if not self.goal_blocks:
+                self.goal_blocks.append([])
+            self.goal_blocks[-1].extend(line.words)
+            return
+        if self.section in ("indicators", "rubric") and self._indicator_line(line):
+            return
+        self._close_goals()
+        self.out.free_words.extend(w for b in self.pending for w in b)
+        self._drop_pending()
+        self.out.free_words.extend(line.words)
+
+    # -- labels --------------------------------------------------------------------------------
+    def _label_run(self) -> bool:
+        """A section or field label printed over several short lines (or one, when tall)."""
+        run: list[_Line] = []
+        for line in self.lines[self.pos : self.pos + MAX_LABEL_LINES]:
+            if (
+                not line.norm
+                or _inline_pair(line.norm)
+                or len(line.words) != 1
+                or sum(len(ln.norm) for ln in run) + len(line.norm) > MAX_LABEL_CHARS
+            ):
+                break
+            run.append(line)
+        first = self.lines[self.pos]
+        if not run and len(first.words) == 1 and not self._in_levels() and self.vocab.match(first.text, "sections"):
+            # A section label on one line of its own: 二、项目资金情况（单位：元）.
+            run = [first]
+        best = 0
+        found: LabelMatch | None = None
+        for k in range(1, len(run) + 1):
+            joined = "".join(ln.norm for ln in run[:k])
+            if k == 1 and _BRACKETED_ONLY.fullmatch(joined):
+                break
+            m = self.vocab.match(joined, "sections", "fields")
+            if m is not None and m.role != "total":
+                best, found = k, m
+        if found is None and len(run) > 1:
+            return self._header_prefix(run)
+        if found is None or (best == 1 and len(run[0].norm) < 3):
+            return False
+        if self.section in ("indicators", "rubric") and self._is_level("".join(ln.norm for ln in run[:best])):
+            return False
+        # A bracketed tail on the next line belongs to the label: 项目资金 / （元）.
+        while best < len(run) and _BRACKETED_ONLY.fullmatch(run[best].norm):
+            best += 1
+        words = [w for ln in run[:best] for w in ln.words]
+        self.pos += best
+        self._close_goals()
+        if found.group == "fields":
+            self._labelled_paragraph(words)
+        else:
+            self.section = found.role
+            self.tall = words
+        return True
+
+    def _in_levels(self) -> bool:
+        return self.section in ("indicators", "rubric") and bool(self.level1 or self.level2)
+
+    def _header_prefix(self, run: list[_Line]) -> bool:
+        """A column label wrapped over short lines just above the header line it belongs to."""
+        joined = "".join(ln.norm for ln in run)
+        after = self.pos + len(run)
+        while after < len(self.lines) and not self.lines[after].norm:
+            after += 1
+        if after >= len(self.lines):
+            return False
+        header = self._header(self.lines[after])
+        if header is None:
+            return False
+        m = self.vocab.match_each_group(joined).get(header[0])
+        if m is None or m.role in header[1]:
+            return False
+        self.head_prefix = ([w for ln in run for w in ln.words], m.role)
+        self.pos += len(run)
+        return True
+
+    def _labelled_paragraph(self, label: list[Word]) -> None:
+        """A tall field label (自评结论) and the text beside it, up to the next blank line or label."""
+        value = self._paragraph()
+        self.section = None
+        # Cut by a page break: the next page may go on with the text (and a clipped label).
+        self.open_field = label if all(not ln.norm for ln in self.lines[self.pos :]) else None
+        self.out.row([(0.0, LABEL_WIDTH, label), (LABEL_WIDTH, FRAME_WIDTH, value)])
+
+    def _paragraph(self) -> list[Word]:
+        value: list[Word] = []
+        while self.pos < len(self.lines):
+            line = self.lines[self.pos]
+            if not line.norm:
+                if value:
+                    break
+                self.pos += 1
+                continue
+            if _COLON.search(line.norm[:8]) and self.vocab.label_before_colon(
+                _COLON.split(line.norm, 1)[0], "fields", "ignore"
+            ):
+                break
+            value.extend(line.words)
+            self.pos += 1
+        return value
+
+    def _continued_paragraph(self, label: list[Word]) -> None:
+        """The rest of a labelled text at the top of the next page, after what is left of its label."""
+        name = normalize("".join(w.text for w in label))
+        while self.pos < len(self.lines):
+            line = self.lines[self.pos]
+            if line.norm and (len(line.words) != 1 or line.norm not in name):
+                break
+            self.pos += 1
+        if self.pos < len(self.lines) and (
+            self._header(self.lines[self.pos])
+            or self._is_any_label(self.pos)
+            or self.vocab.is_title(self.lines[self.pos].text)
+        ):
+            return
+        value = self._paragraph()
+        if value:
+            self.out.row([(LABEL_WIDTH, FRAME_WIDTH, value)])
+
+    def _is_any_label(self, pos: int) -> bool:
+        line = self.lines[pos]
+        return (len(line.words) == 1 and _is_label(self.vocab, line.text)) or _inline_pair(line.norm)
+
+    # -- headers -------------------------------------------------------------------------------
+    def _header(self, line: _Line) -> tuple[str, list[str | None]] | None:
+        best: tuple[int, str, list[str | None]] | None = None
+        for group in _HEADER_GROUPS:
+            roles = [m.role if (m := self.vocab.match_each_group(w.text).get(group)) else None for w in line.words]
+            n = len({r for r in roles if r is not None})
+            if n >= MIN_HEADER_ROLES and (best is None or n > best[0]):
+                best = (n, group, roles)
+        return None if best is None else (best[1], best[2])
+
+    def _header_row(self, line: _Line, header: tuple[str, list[str | None]]) -> None:
+        group, roles = header
+        section = _SECTION_OF_GROUP[group]
+        heads = [[w] for w in line.words]
+        self._header_continues(group, heads, roles)
+        if self.head_prefix is not None:
+            heads.insert(0, self.head_prefix[0])
+            roles.insert(0, self.head_prefix[1])
+            self.head_prefix = None
+        if group == "fund_columns" and "item" not in roles:
+            # The item column's header cell is often blank; its rows still print the item first.
+            heads.insert(0, [])
+            roles.insert(0, "item")
+        width = (FRAME_WIDTH - LABEL_WIDTH) / len(heads)
+        self.columns = [
+            (role or "", LABEL_WIDTH + k * width, LABEL_WIDTH + (k + 1) * width) for k, role in enumerate(roles)
+        ]
+        cells = [(x0, x1, ws) for (_, x0, x1), ws in zip(self.columns, heads, strict=True)]
+        if self.tall:
+            cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
+            self.tall = None
+        self.out.row(cells)
+        self.section = section
+        self.level1, self.level2 = [], []
+        self._drop_pending()
+        self.goal_blocks = []
+
+    def _header_continues(self, group: str, heads: list[list[Word]], roles: list[str | None]) -> None:
+        """Header cells printed over further lines: more column labels, or a wrapped label's tail (A）)."""
+        while True:
+            pos = self.pos
+            while pos < len(self.lines) and not self.lines[pos].norm:
+                pos += 1
+            if pos >= len(self.lines):
+                return
+            words = self.lines[pos].words
+            found = [self.vocab.match_each_group(w.text).get(group) for w in words]
+            tails = [not _CJK.search(w.text) and len(w.text) <= 3 and not _is_value(w) for w in words]
+            if not all(m is not None or t for m, t in zip(found, tails, strict=True)):
+                return
+            for w, m in zip(words, found, strict=True):
+                if m is None:
+                    heads[-1].append(w)
+                else:
+                    heads.append([w])
+                    roles.append(m.role)
+            self.pos = pos + 1
+
+    def _column(self, role: str) -> tuple[float, float] | None:
+        return next(((x0, x1) for r, x0, x1 in self.columns if r == role), None)
+
+    # -- field rows ----------------------------------------------------------------------------
+    def _field_row(self, line: _Line) -> bool:
+        """``项目名称 value`` or ``主管部门 value 实施单位 value``: labels and values side by side."""
+        labels = [self.vocab.match(w.text, "fields") for w in line.words]
+        if labels[0] is None or _COLON.search(line.words[0].text):
+            return False
+        groups: list[list[Word]] = []
+        for w, m in zip(line.words, labels, strict=True):
+            if m is not None or not groups:
+                groups.append([w])
+                groups.append([])
+            else:
+                groups[-1].append(w)
+        width = FRAME_WIDTH / len(groups)
+        cells = [(k * width, (k + 1) * width, ws) for k, ws in enumerate(groups)]
+        if self.tall:
+            cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
+            cells[1] = (LABEL_WIDTH, cells[1][1], cells[1][2])
+            self.tall = None
+        self.out.row(cells)
+        self.section = None
+        return True
+
+    # -- funds ---------------------------------------------------------------------------------
+    def _fund_row(self, line: _Line) -> bool:
+        """A fund row; an item wrapped onto lines of its own (其中：上级补 / 助：) waits for its numbers."""
+        words = line.words
+        first_value = next((k for k, w in enumerate(words) if _is_value(w)), None)
+        if first_value is None:
+            if len(line.norm) > MAX_LABEL_CHARS or _is_label(self.vocab, line.text):
+                return False
+            self._pend(words)
+            return True
+        if not all(_is_value(w) for w in words[first_value:]):
+            return False
+        item, values = words[:first_value], words[first_value:]
+        if not item:
+            item = [w for b in self.pending for w in b]
+            if not item:
+                return False
+        self._drop_pending()
+        slots = [c for c in self.columns if c[0] != "item"]
+        item_col = self._column("item") or (0.0, LABEL_WIDTH)
+        self.fund = ([(item_col[0], item_col[1], item)], slots)
+        self._fund_values(values)
+        return True
+
+    def _pend(self, words: list[Word]) -> None:
+        if len(words) > 1:
+            self.pending.extend([w] for w in words)
+            self.glue = False
+        elif self.glue:
+            self.pending[-1].extend(words)
+        else:
+            self.pending.append(list(words))
+            self.glue = True
+
+    def _drop_pending(self) -> None:
+        self.pending = []
+        self.glue = False
+
+    def _fund_values(self, values: list[Word]) -> None:
+        assert self.fund is not None
+        cells, slots = self.fund
+        cells += [(x0, x1, [w]) for (_, x0, x1), w in zip(slots, values, strict=False)]
+        self.fund = (cells, slots[len(values) :])
+
+    def _fund_continues(self, line: _Line) -> bool:
+        """Numbers of the fund row above wrapped onto lines of their own (100.00% / 10.00)."""
+        assert self.fund is not None
+        if not self.fund[1] or self.pending or not all(_is_value(w) for w in line.words):
+            return False
+        self._fund_values(line.words)
+        return True
+
+    def _flush_fund(self) -> None:
+        if self.fund is not None:
+            self.out.row(self.fund[0])
+            self.fund = None
+
+    # -- goals ---------------------------------------------------------------------------------
+    def _close_goals(self) -> None:
+        """Goal paragraphs under a 预期目标 | 实际完成情况 header: one per column, in order."""
+        blocks = [b for b in self.goal_blocks if b]
+        self.goal_blocks = []
+        if not blocks:
+            return
+        cols = [(x0, x1) for r, x0, x1 in self.columns if r in ("expected", "actual")]
+        lines = {w.box.y0 for w in blocks[0]}
+        if len(blocks) == 1 and len(lines) == 1 and len(blocks[0]) == len(cols):
+            # Both goals short enough for one printed line each, side by side on one dump line.
+            blocks = [[w] for w in blocks[0]]
+        if len(blocks) > len(cols):
+            blocks = [*blocks[: len(cols) - 1], [w for b in blocks[len(cols) - 1 :] for w in b]]
+        self.out.row([(x0, x1, b) for (x0, x1), b in zip(cols, blocks, strict=False)])
+        self.section = None
+
+    # -- indicators ----------------------------------------------------------------------------
+    def _indicator_line(self, line: _Line) -> bool:
+        norm = line.norm
+        if len(line.words) == 1 and _BRACKETED_ONLY.fullmatch(norm):
+            # The tail of what stands just above: a wrapped name (畅通率 / （%）) or level (产出指标 / (50分)).
+            if self.glue:
+                self.pending[-1].extend(line.words)
+            else:
+                (self.level2 or self.level1).extend(line.words)
+            return True
+        total = self.vocab.match(line.words[0].text, "sections")
+        if total is not None and total.role == "total":
+            self._total_row(line)
+            return True
+        # A line right under wrapped text (no blank line between) goes on with it: 用户 / 满意度.
+        if not self.glue and self._level_label(line):
+            return True
+        words = line.words
+        while (_texts_before_values(words) or 0) > len(_TEXT_ROLES) and self._is_level(words[0].text):
+            # 时效指标 服务及时性 …: level labels and the row they start on one line.
+            self._level_label(_Line(line.index, words[0].text, [words[0]]))
+            words = words[1:]
+        self.tall = None
+        row = self._indicator_values(words)
+        if row is None:
+            # A wrapped name or target; the row's values follow on a later line.
+            self._pend(words)
+            return True
+        name, target, actual, weight, score, reason = row
+        self._drop_pending()
+        self.level_fresh = False
+        cells: list[tuple[float, float, list[Word]]] = []
+        shared = 0
+        for role, words in (
+            ("level1", self.level1),
+            ("level2", self.level2),
+            ("name", name),
+            ("target", target),
+            ("actual", actual),
+            ("weight", weight),
+            ("score", score),
+            ("deviation_reason", reason),
+        ):
+            col = self._column(role)
+            if col is not None and words:
+                cells.append((col[0], col[1], words))
+                shared += role in ("level1", "level2")
+        self.out.row(cells, shared)
+        return True
+
+    def _level_label(self, line: _Line) -> bool:
+        """A 一级 or 二级 label line, possibly wrapped onto the next (社会效益指 / 标)."""
+        if len(line.words) != 1:
+            return False
+        text = line.norm
+        nxt = self.lines[self.pos] if self.pos < len(self.lines) else None
+        candidates = [(text, [line])]
+        if nxt is not None and nxt.norm and len(nxt.words) == 1 and len(nxt.norm) <= MAX_LABEL_LINE_CHARS:
+            candidates.insert(0, (text + nxt.norm, [line, nxt]))
+        for joined, lines in candidates:
+            key = _BRACKETED_ONLY.sub("", joined)
+            level1 = self.vocab.canonical_level1(key)
+            current = self._canonical1()
+            level2 = self.vocab.canonical_level2(key, current)
+            if level2 is not None and self.level_fresh and level2 == self._canonical2(current):
+                # The same 二级 label again before any row: a 三级 name that repeats it.
+                return False
+            # 成本指标 is a 一级 label of its own and a 二级 one under 产出指标: the level above decides.
+            if level2 is not None and current is not None and self.vocab.parent_level1(level2) == current:
+                self.level2 = [w for ln in lines for w in ln.words]
+            elif level1 is not None:
+                self.level1, self.level2 = [w for ln in lines for w in ln.words], []
+            elif level2 is not None:
+                self.level2 = [w for ln in lines for w in ln.words]
+            else:
+                continue
+            self.level_fresh = bool(self.level2)
+            self.pos += len(lines) - 1
+            self._drop_pending()
+            return True
+        return False
+
+    def _canonical2(self, level1: str | None) -> str | None:
+        text = normalize("".join(w.text for w in self.level2))
+        return self.vocab.canonical_level2(_BRACKETED_ONLY.sub("", text), level1) if text else None
+
+    def _is_level(self, text: str) -> bool:
+        key = _BRACKETED_ONLY.sub("", text)
+        return self.vocab.canonical_level1(key) is not None or self.vocab.canonical_level2(key, None) is not None
+
+    def _canonical1(self) -> str | None:
+        return self.vocab.canonical_level1(_BRACKETED_ONLY.sub("", normalize("".join(w.text for w in self.level1))))
+
+    def _indicator_values(
+        self, words: list[Word]
+    ) -> tuple[list[Word], list[Word], list[Word], list[Word], list[Word], list[Word]] | None:
+        """(name, target, actual, weight, score, reason) of a line that ends a row: ... 分值 得分 [原因].
+
+        Leading texts missing from the line come from the blocks printed above it.
+        """
+        k = _texts_before_values(words)
+        if k is None:
+            return None
+        before, reason = words[:k], words[k + 2 :]
+        texts = [before[:-2], [before[-2]], [before[-1]]] if len(before) >= 3 else [[w] for w in before]
+        missing = 3 - len(texts)
+        blocks = [b for b in self.pending if b]
+        if missing and not blocks and len(before) < 2:
+            return None
+        if missing and blocks:
+            head = [[w for b in blocks[: len(blocks) - missing + 1] for w in b], *blocks[len(blocks) - missing + 1 :]]
+            texts = [*head[-missing:], *texts] if len(head) >= missing else [*head, *texts]
+        texts = [[]] * (3 - len(texts)) + texts
+        return texts[0], texts[1], texts[2], [words[k]], [words[k + 1]], reason
+
+    def _total_row(self, line: _Line) -> None:
+        label, values = line.words[0], line.words[1:]
+        cells = [(0.0, LABEL_WIDTH, [label])]
+        for role, w in zip(("weight", "score"), values, strict=False):
+            col = self._column(role)
+            if col is not None:
+                cells.append((col[0], col[1], [w]))
+        self.out.row(cells)
+        self.section = None
