@@ -31,9 +31,21 @@ class FixReport:
     def repaired_glyphs(self) -> int:
         return sum(len(f.true_by_gid) for f in self.fonts)
 
+    def __str__(self) -> str:
+        if not self.changed:
+            return f"text layer already correct in {len(self.fonts)} font(s); copied unchanged"
+        parts = [
+            f"{f.name}: {len(f.true_by_gid)} of {f.glyphs} glyphs by {f.method} ({f.seconds:.2f} s)"
+            for f in self.fonts
+            if f.true_by_gid
+        ]
+        return "repaired " + "; ".join(parts)
+
 
 def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
     src, dst = Path(src), Path(dst)
+    if not src.is_file():
+        raise InputError(src, "no such file")
     try:
         doc = pymupdf.open(src, filetype="pdf")
     except Exception:  # MuPDF raises several types for damaged files
@@ -48,7 +60,10 @@ def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
             _rewrite_tounicode(doc, fonts[plan.xref], plan)
             report.changed = True
     if report.changed:
-        doc.save(dst, garbage=1, deflate=True)
+        # Written from memory so that ``dst`` may be ``src`` itself.
+        data = doc.tobytes(garbage=1, deflate=True)
+        doc.close()
+        dst.write_bytes(data)
     elif src.resolve() != dst.resolve():
         shutil.copyfile(src, dst)
     return report

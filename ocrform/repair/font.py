@@ -301,7 +301,7 @@ def is_suspect(ch: str) -> bool:
     if len(ch) != 1:
         return False
     cp = ord(ch)
-    if ch == "\ufffd" or unicodedata.category(ch) in {"Co", "Cc", "Cs"} and ch not in "\t\n\r":
+    if ch == "\ufffd" or (unicodedata.category(ch) in {"Co", "Cc", "Cs"} and ch not in "\t\n\r"):
         return True
     return 0x2F00 <= cp <= 0x2FDF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F
 

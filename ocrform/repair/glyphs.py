@@ -25,6 +25,7 @@ import pymupdf
 from fontTools.pens.svgPathPen import SVGPathPen
 
 from ocrform.repair.font import is_suspect, open_program
+from ocrform.repair.plausible import common_characters, is_cjk
 
 # Glyphs are drawn on their em square at the recogniser's input height.
 GLYPH_PX = 48
@@ -38,7 +39,13 @@ SHIFT_SHARE = 0.3
 MIN_SHIFTED = 3
 # A suspect code point (PUA, U+FFFD, ...) is replaced only by a confident reading.
 MIN_FREE_PROB = 0.6
+# A glyph read alone keeps that reading only when it is an ideograph this probable.
+MIN_ALONE_PROB = 0.5
 _EPS = 1e-6
+# The document's language as a prior on a run's readings: an ideograph outside ordinary
+# Chinese (a Japanese variant such as 別 for 别 looks nearly the same to the recogniser)
+# must read this many nats better than a common one to win.
+RARE_PENALTY = math.log(10)
 
 
 class GlyphReader:
@@ -59,6 +66,15 @@ class GlyphReader:
         self.vocab = ["", *chars, " "]
         self.index = {c: i for i, c in enumerate(self.vocab) if c}
         self.input = self.session.get_inputs()[0].name
+        # Single-character classes in code-point order, their columns and language prior,
+        # so a run's candidate range is one slice.
+        singles = sorted((ord(c), i) for c, i in self.index.items() if len(c) == 1)
+        common = common_characters()
+        self.code_points = np.array([cp for cp, _ in singles], dtype=np.int64)
+        self.columns = np.array([i for _, i in singles], dtype=np.int64)
+        self.prior = np.array(
+            [-RARE_PENALTY if is_cjk(chr(cp)) and chr(cp) not in common else 0.0 for cp, _ in singles]
+        )
 
     @classmethod
     def shared(cls) -> GlyphReader:
@@ -113,7 +129,7 @@ def render_glyphs(program: bytes, gids: list[int]) -> list[np.ndarray] | None:
     glyph_set = ttf.getGlyphSet()
     order = ttf.getGlyphOrder()
     upem = ttf["head"].unitsPerEm
-    hhea = ttf["hhea"] if "hhea" in ttf else None
+    hhea = ttf.get("hhea")
     ascent = hhea.ascent if hhea is not None and hhea.ascent > 0 else int(0.88 * upem)
     descent = -hhea.descent if hhea is not None and hhea.descent < 0 else int(0.12 * upem)
     scale = GLYPH_PX / (ascent + descent)
@@ -167,20 +183,34 @@ class ShapeVerdict:
     readings: dict[int, str] = field(default_factory=dict)  # glyph id → top reading, for reports
 
 
-def repair_from_shapes(program: bytes, extracted: dict[int, str], reader: GlyphReader | None = None) -> ShapeVerdict:
+def repair_from_shapes(
+    program: bytes,
+    extracted: dict[int, str],
+    reader: GlyphReader | None = None,
+    subset: set[str] | None = None,
+) -> ShapeVerdict:
     """Decide whether the font's ToUnicode is shifted, from its glyph shapes, and repair it.
 
     ``extracted``: every glyph id the document shows in this font → the character its
-    text layer gives (one character; an empty string when it gives none).
+    text layer gives (one character; an empty string when it gives none). ``subset``:
+    every character the font's ToUnicode gives any code, shown or not; a run may start
+    at a character the words never carry (the space), so run structure is read from it.
     """
-    alphabet = {ord(c) for c in extracted.values() if len(c) == 1}
+    alphabet = {ord(c) for c in extracted.values() if len(c) == 1} | {ord(c) for c in subset or () if len(c) == 1}
     by_char: dict[str, list[int]] = {}
     for gid, ch in extracted.items():
         by_char.setdefault(ch, []).append(gid)
     # Glyphs sharing one extracted character cannot come from the defect (it is injective).
     inside = sorted(
-        (gid for gid, ch in extracted.items() if len(ch) == 1 and not ch.isspace() and ord(ch) - 1 in alphabet
-         and len(by_char[ch]) == 1 and not is_suspect(ch)),
+        (
+            gid
+            for gid, ch in extracted.items()
+            if len(ch) == 1
+            and not ch.isspace()
+            and ord(ch) - 1 in alphabet
+            and len(by_char[ch]) == 1
+            and not is_suspect(ch)
+        ),
         key=lambda g: ord(extracted[g]),
     )
     suspect = sorted(gid for gid, ch in extracted.items() if not ch or is_suspect(ch))
@@ -198,8 +228,23 @@ def repair_from_shapes(program: bytes, extracted: dict[int, str], reader: GlyphR
         images = render_glyphs(program, todo + context)
         if images is None:
             return False
-        lines, spans = in_context(images[: len(todo)], images[len(todo) :])
-        for g, p in zip(todo, reader.char_probabilities(lines, spans)):
+        drawn = dict(zip(todo, images))
+        flank = images[len(todo) :]
+        # An ideograph reads as well alone as between two others at a third of the cost.
+        # A glyph that does not read alone as a confident ideograph (punctuation, digits,
+        # suspect code points, a comma behind an ideograph's code) is read in context.
+        # With no ideograph known from the text (no ToUnicode at all), every glyph is
+        # read alone first and two confident ideographs become the context.
+        alone = [g for g in todo if _reads_alone(extracted[g]) or not flank]
+        for g, p in zip(
+            alone, reader.char_probabilities([drawn[g] for g in alone], [(0, drawn[g].shape[1]) for g in alone])
+        ):
+            probs[g] = p
+        again = [g for g in todo if g not in probs or not _confident_han(reader, probs[g])]
+        if not flank:
+            flank = [drawn[g] for g in alone if _confident_han(reader, probs[g])][:2]
+        lines, spans = in_context([drawn[g] for g in again], flank)
+        for g, p in zip(again, reader.char_probabilities(lines, spans)):
             probs[g] = p
         return True
 
@@ -249,6 +294,15 @@ def _reads_above(reader: GlyphReader, p: np.ndarray, extracted: str) -> bool:
     return len(top) == 1 and ord(top) > ord(extracted) and _script(top) == _script(extracted)
 
 
+def _confident_han(reader: GlyphReader, p: np.ndarray) -> bool:
+    top = reader.top(p)
+    return len(top) == 1 and _script(top) == "han" and p[reader.index[top]] >= MIN_ALONE_PROB
+
+
+def _reads_alone(ch: str) -> bool:
+    return len(ch) == 1 and _script(ch) == "han" and not is_suspect(ch)
+
+
 def _script(ch: str) -> str:
     cp = ord(ch)
     if 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x3FFFF:
@@ -273,21 +327,21 @@ def _solve_runs(
     glyph is right as extracted, and the true code points t_1 < t_2 < ... of the others
     lie strictly between the previous glyph's and the next run's first code point.
     """
-    in_run = set(inside)
     starts = sorted(cp for cp in alphabet if cp - 1 not in alphabet)
     gid_of = {ord(extracted[g]): g for g in inside}
     repairs: dict[int, str] = {}
     for si, start in enumerate(starts):
+        # Members of the run the text never shows (a space) are left out: their true
+        # characters are unknown, and the shown ones still increase.
         chain = []
         cp = start + 1
         while cp in alphabet:
-            chain.append(gid_of.get(cp))
+            if cp in gid_of:
+                chain.append(gid_of[cp])
             cp += 1
         if not chain:
             continue
         limit = starts[si + 1] if si + 1 < len(starts) else 0x10FFFF
-        if any(g is None or g not in in_run for g in chain):
-            continue
         values = _best_increasing(reader, [probs[g] for g in chain], start, limit)
         for g, v in zip(chain, values):
             if chr(v) != extracted[g]:
@@ -301,12 +355,12 @@ def _best_increasing(reader: GlyphReader, chain_probs: list[np.ndarray], low: in
     Only code points the recogniser knows can score; the others are kept as the fallback
     of a glyph whose extracted character is its own best reading.
     """
-    cps = np.array(sorted(ord(c) for c in reader.index if len(c) == 1 and low < ord(c) < high), dtype=np.int64)
+    a, b = np.searchsorted(reader.code_points, [low + 1, high])
+    cps = reader.code_points[a:b]
     n = len(chain_probs)
     if len(cps) < n:
         return [low + k + 1 for k in range(n)]
-    cols = np.array([reader.index[chr(c)] for c in cps])
-    scores = np.log(np.stack([p[cols] for p in chain_probs]) + _EPS)  # (n, len(cps))
+    scores = np.log(np.stack([p[reader.columns[a:b]] for p in chain_probs]) + _EPS) + reader.prior[a:b]
     best = np.full_like(scores, -np.inf)
     back = np.zeros(scores.shape, dtype=np.int64)
     best[0] = scores[0]

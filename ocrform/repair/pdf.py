@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from ocrform.model import Page, Word
-from ocrform.repair.font import CidFont, cid_fonts, font_program, glyph_unicodes, repair_from_cmap, strip_subset_tag
+from ocrform.repair.font import (
+    CidFont,
+    cid_fonts,
+    font_program,
+    glyph_unicodes,
+    read_tounicode,
+    repair_from_cmap,
+    strip_subset_tag,
+)
 from ocrform.repair.glyphs import GlyphReader, repair_from_shapes
 from ocrform.repair.plausible import looks_garbled
 from ocrform.schema import Repair
@@ -102,8 +110,9 @@ def plan_font_repairs(
 
 
 def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], reader: GlyphReader | None) -> FontRepair:
-    plan = FontRepair(xref=font.xref, name=font.name, method=METHOD_CMAP, glyphs=len(extracted),
-                      shifted=False, extracted=extracted)
+    plan = FontRepair(
+        xref=font.xref, name=font.name, method=METHOD_CMAP, glyphs=len(extracted), shifted=False, extracted=extracted
+    )
     program = font_program(pdf, font)
     if program is None:
         plan.unresolved = len(extracted)
@@ -119,7 +128,8 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
         # No cmap to check against and nothing odd in the text: recognising every glyph
         # would cost seconds to confirm what the text already says.
         return plan
-    shapes = repair_from_shapes(program, extracted, reader)
+    subset = {ch for ch in read_tounicode(pdf, font).values() if len(ch) == 1}
+    shapes = repair_from_shapes(program, extracted, reader, subset)
     plan.method = METHOD_SHAPES
     plan.true_by_gid, plan.shifted, plan.read = shapes.repairs, shapes.shifted, shapes.read
     if shapes.unreadable:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,9 @@ from fontTools.ttLib import newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
 from ocrform.repair.font import CidFont, cid_fonts, open_program, read_tounicode, write_tounicode
-from ocrform.synth.garble import shifted_runs
 
+# Runs the producer cut its sorted character list into (seed 001 shows runs of 2 to 5).
+MIN_RUN, MAX_RUN = 1, 5
 _WS = b" \t\r\n\f\x00"
 _DELIMS = b"()<>[]{}/%"
 _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
@@ -48,8 +49,13 @@ class _Stream:
     shown: list[_Shown] = field(default_factory=list)
 
 
-def garble_pdf(src: Path, dst: Path, rng: random.Random, strip_cmap: bool = False) -> dict[str, str]:
+def garble_pdf(
+    src: Path, dst: Path, rng: random.Random, strip_cmap: bool = False, shift: bool = True
+) -> dict[str, str]:
     """Write ``dst``: ``src`` with every Identity-H TrueType font's ToUnicode shifted.
+
+    ``shift=False`` renumbers (and strips) without shifting: a correct text layer over a
+    font with no cmap, the case detection must leave alone.
 
     Returns true character → garbled character for every character that now extracts
     wrong (the union over fonts; the generator's samples have one CJK font). The pages
@@ -64,13 +70,30 @@ def garble_pdf(src: Path, dst: Path, rng: random.Random, strip_cmap: bool = Fals
         codes = {c for s in streams for sh in s.shown if sh.font == xref for c in _codes(sh.raw)}
         if not codes:
             continue
-        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap)
+        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap, shift)
         garbled.update({t: g for t, g in shifted.items() if t != g})
     for s in streams:
         if any(sh.font in renumbers for sh in s.shown):
             doc.update_stream(s.xref, _rewrite(s, renumbers))
     doc.save(dst, garbage=3, deflate=True)
     return garbled
+
+
+def shifted_runs(chars: list[str], rng: random.Random) -> dict[str, str]:
+    """True character → the character the defect extracts, for ``chars`` in code-point order.
+
+    The list is cut into runs of MIN_RUN..MAX_RUN characters; inside a run the k-th
+    character extracts as the run's first code point + k, so only a run's first character
+    (and characters whose code points happen to follow it) come out right.
+    """
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(chars):
+        run = chars[i : i + rng.randint(MIN_RUN, MAX_RUN)]
+        first = ord(run[0])
+        out.update({ch: chr(first + k) for k, ch in enumerate(run)})
+        i += len(run)
+    return out
 
 
 def _garbleable(doc: pymupdf.Document, font: CidFont) -> bool:
@@ -86,12 +109,12 @@ def _codes(raw: bytes) -> list[int]:
 
 
 def _garble_font(
-    doc: pymupdf.Document, font: CidFont, codes: set[int], rng: random.Random, strip_cmap: bool
+    doc: pymupdf.Document, font: CidFont, codes: set[int], rng: random.Random, strip_cmap: bool, shift: bool
 ) -> tuple[dict[int, int], dict[str, str]]:
     tounicode = read_tounicode(doc, font)
     truth = {c: tounicode[c] for c in codes if len(tounicode.get(c, "")) == 1}
     chars = sorted(set(truth.values()), key=ord)
-    shifted = shifted_runs(chars, rng)
+    shifted = shifted_runs(chars, rng) if shift else {c: c for c in chars}
     # Code-point order, as the producer numbered its subset; codes without a single known
     # character keep their text and go last.
     order = sorted(codes, key=lambda c: (c not in truth, ord(truth[c]) if c in truth else 0, c))
@@ -281,7 +304,7 @@ def _rewrite(stream: _Stream, renumbers: dict[int, dict[int, int]]) -> bytes:
     return bytes(out)
 
 
-def _lex(data: bytes):  # noqa: C901 - one scanner for the whole token grammar
+def _lex(data: bytes) -> Iterator[tuple[str, int, int, bytes]]:
     """Tokens of a content stream as (kind, start, end, value); strings come decoded."""
     i, n = 0, len(data)
     while i < n:

@@ -1,0 +1,268 @@
+"""Glyph repair of PDF text layers (issue 3): tiers 1-2, detection, fix-pdf, the garbler."""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from ocrform.document import load_document
+from ocrform.model import Page
+from ocrform.repair import glyphs
+from ocrform.repair.fixpdf import fix_pdf
+from ocrform.repair.font import cid_fonts, is_suspect, read_tounicode, write_tounicode
+from ocrform.repair.pdf import METHOD_CMAP, METHOD_SHAPES, repair_pdf_text
+from ocrform.synth import STYLES, render_forms_pdf
+from ocrform.synth.garble_pdf import garble_pdf, shifted_runs
+
+GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
+# Forms and styles the shape tier is measured on (each costs seconds of recognition).
+SHAPE_CASES = [("000_f03.json", "shanghai", 3), ("001_f01.json", "hunan_scored", 4)]
+
+
+def _render(tmp: Path, gold: str, style: str) -> Path:
+    path = tmp / f"{Path(gold).stem}_{style}.pdf"
+    if not path.exists():
+        render_forms_pdf([json.loads((GOLD / gold).read_text("utf-8"))], path, STYLES[style])
+    return path
+
+
+def _pages(path: Path) -> tuple[pymupdf.Document, list[Page]]:
+    doc = load_document(path)
+    return doc.pdf, list(doc.iter_pages())
+
+
+def _words(pages: list[Page]) -> list[str]:
+    return [w.text for p in pages for w in p.words]
+
+
+def _rate(clean: list[str], repaired: list[str], garbled: dict[str, str]) -> tuple[int, int]:
+    """(repaired, total) over the character positions the garbler made wrong."""
+    assert len(clean) == len(repaired)
+    total = right = 0
+    for a, b in zip(clean, repaired):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            if garbled.get(x, x) != x:
+                total += 1
+                right += x == y
+    return right, total
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("repair_pdf")
+
+
+@pytest.fixture
+def no_recognition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating a glyph recogniser fails the test: the case must cost no recognition."""
+
+    def refuse(self: object, *args: object) -> None:
+        raise AssertionError("glyph recognition started")
+
+    monkeypatch.setattr(glyphs.GlyphReader, "__init__", refuse)
+    monkeypatch.setattr(glyphs.GlyphReader, "_shared", None)
+
+
+def test_shifted_runs_follow_the_defect() -> None:
+    chars = sorted("下不与专二于云互五政故效敏", key=ord)
+    shifted = shifted_runs(chars, random.Random(1))
+    assert set(shifted) == set(chars)
+    firsts = [c for c in chars if shifted[c] == c]
+    assert firsts and firsts[0] == chars[0]
+    # Every garbled character lies below its true one, and the map is one-to-one.
+    assert all(ord(g) <= ord(t) for t, g in shifted.items())
+    assert len(set(shifted.values())) == len(chars)
+
+
+def test_garbler_keeps_rendering_and_breaks_text(tmp: Path) -> None:
+    clean = _render(tmp, "000_f01.json", "guizhou")
+    bad = tmp / "garbled_render.pdf"
+    garbled = garble_pdf(clean, bad, random.Random(7))
+    assert len(garbled) > 50
+    with pymupdf.open(clean) as a, pymupdf.open(bad) as b:
+        assert a[0].get_text() != b[0].get_text()
+        for pa, pb in zip(a, b):
+            assert pa.get_pixmap(dpi=72).samples == pb.get_pixmap(dpi=72).samples
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_tier1_repairs_every_garbled_character(tmp: Path, style: str, no_recognition: None) -> None:
+    clean = _render(tmp, "000_f02.json", style)
+    bad = tmp / f"t1_{style}.pdf"
+    garbled = garble_pdf(clean, bad, random.Random(len(style)))
+    _, clean_pages = _pages(clean)
+    pdf, pages = _pages(bad)
+    before = _words(pages)
+    repairs = repair_pdf_text(pdf, pages)
+    right, total = _rate(_words(clean_pages), _words(pages), garbled)
+    assert total > 100 and right == total
+    assert _words(pages) == _words(clean_pages)
+    assert len(repairs) == sum(a != b for a, b in zip(before, _words(pages)))
+    assert all(r.method == METHOD_CMAP and r.page >= 1 and r.source != r.repaired for r in repairs)
+    assert all(w.origin.endswith("+" + METHOD_CMAP) for p in pages for w in p.words if w.text not in before)
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_clean_documents_are_never_changed(tmp: Path, style: str, no_recognition: None) -> None:
+    pdf, pages = _pages(_render(tmp, "000_f04.json", style))
+    before = _words(pages)
+    assert repair_pdf_text(pdf, pages) == []
+    assert _words(pages) == before
+
+
+def test_clean_text_over_a_stripped_font_skips_recognition(tmp: Path, no_recognition: None) -> None:
+    stripped = tmp / "clean_stripped.pdf"
+    assert garble_pdf(_render(tmp, "000_f05.json", "hunan"), stripped, random.Random(0), True, shift=False) == {}
+    pdf, pages = _pages(stripped)
+    before = _words(pages)
+    assert repair_pdf_text(pdf, pages) == []
+    assert _words(pages) == before
+
+
+def _rewrite_map(src: Path, dst: Path, wrong: dict[str, str]) -> dict[str, str]:
+    """Copy ``src`` with its CJK font's ToUnicode sending each key of ``wrong`` to its value."""
+    doc = pymupdf.open(src)
+    changed = {}
+    for font in cid_fonts(doc).values():
+        mapping = read_tounicode(doc, font)
+        for code, ch in mapping.items():
+            if ch in wrong:
+                mapping[code] = wrong[ch]
+                changed[ch] = wrong[ch]
+        doc.update_stream(font.tounicode, write_tounicode(mapping))
+    doc.save(dst)
+    return changed
+
+
+@pytest.mark.parametrize("kind", ["kangxi", "compatibility", "private-use"])
+def test_suspect_code_points_are_repaired_from_the_cmap(tmp: Path, kind: str, no_recognition: None) -> None:
+    # The generator's fonts carry no cmap; an unshifted pass gives them a true one.
+    clean = tmp / "with_cmap.pdf"
+    garble_pdf(_render(tmp, "000_f01.json", "guizhou"), clean, random.Random(0), shift=False)
+    _suspects_are_repaired(tmp, clean, kind)
+
+
+def test_kangxi_radicals_are_repaired_from_glyph_shapes(tmp: Path) -> None:
+    clean = tmp / "without_cmap.pdf"
+    garble_pdf(_render(tmp, "000_f01.json", "guizhou"), clean, random.Random(0), strip_cmap=True, shift=False)
+    _suspects_are_repaired(tmp, clean, "kangxi")
+
+
+def _suspects_are_repaired(tmp: Path, clean: Path, kind: str) -> None:
+    _, clean_pages = _pages(clean)
+    chars = sorted({c for w in _words(clean_pages) for c in w}, key=ord)
+    if kind == "private-use":
+        wrong = {c: chr(0xE000 + i) for i, c in enumerate(c for c in chars if "\u4e00" <= c <= "\u9fff")}
+    else:
+        lo, hi = (0x2F00, 0x2FD5) if kind == "kangxi" else (0xF900, 0xFAD9)
+        wrong = {unicodedata.normalize("NFKC", chr(cp)): chr(cp) for cp in range(lo, hi + 1)}
+    bad = tmp / f"suspect_{kind}_{clean.stem}.pdf"
+    changed = _rewrite_map(clean, bad, wrong)
+    assert len(changed) >= 3 and all(is_suspect(g) for g in changed.values())
+    pdf, pages = _pages(bad)
+    assert _words(pages) != _words(clean_pages)
+    assert repair_pdf_text(pdf, pages)
+    assert _words(pages) == _words(clean_pages)
+
+
+def test_missing_tounicode_is_repaired_from_the_cmap(tmp: Path, no_recognition: None) -> None:
+    clean = tmp / "with_cmap_2.pdf"
+    garble_pdf(_render(tmp, "000_f01.json", "guizhou"), clean, random.Random(0), shift=False)
+    bad = tmp / "no_tounicode.pdf"
+    with pymupdf.open(clean) as doc:
+        for font in cid_fonts(doc).values():
+            doc.xref_set_key(font.xref, "ToUnicode", "null")
+        doc.save(bad)
+    pdf, pages = _pages(bad)
+    repair_pdf_text(pdf, pages)
+
+    # Without a map the space glyph extracts as U+FFFD too, so words are not split at it.
+    def joined(pages: list[Page]) -> str:
+        return "".join(_words(pages)).replace(" ", "")
+
+    assert joined(pages) == joined(_pages(clean)[1])
+    fixed = tmp / "no_tounicode_fixed.pdf"
+    assert fix_pdf(bad, fixed).changed
+    with pymupdf.open(clean) as a, pymupdf.open(fixed) as b:
+        assert [p.get_text() for p in a] == [p.get_text() for p in b]
+
+
+def test_fix_pdf_tier1_text_and_pixels(tmp: Path, no_recognition: None) -> None:
+    clean = _render(tmp, "001_f01.json", "shanghai")
+    bad, fixed = tmp / "fix_t1_in.pdf", tmp / "fix_t1_out.pdf"
+    garble_pdf(clean, bad, random.Random(3))
+    report = fix_pdf(bad, fixed)
+    assert report.changed and report.repaired_glyphs > 50
+    with pymupdf.open(clean) as c, pymupdf.open(bad) as b, pymupdf.open(fixed) as f:
+        assert [p.get_text() for p in f] == [p.get_text() for p in c]
+        for pb, pf in zip(b, f):
+            assert pb.get_pixmap(dpi=100).samples == pf.get_pixmap(dpi=100).samples
+
+
+def test_fix_pdf_in_place(tmp: Path, no_recognition: None) -> None:
+    clean = _render(tmp, "000_f03.json", "hunan")
+    target = tmp / "fix_in_place.pdf"
+    garble_pdf(clean, target, random.Random(4))
+    assert fix_pdf(target, target).changed
+    with pymupdf.open(clean) as c, pymupdf.open(target) as f:
+        assert [p.get_text() for p in f] == [p.get_text() for p in c]
+
+
+def test_fix_pdf_copies_a_clean_pdf_byte_for_byte(tmp: Path, no_recognition: None) -> None:
+    clean = _render(tmp, "000_f04.json", "guizhou")
+    out = tmp / "clean_copy.pdf"
+    assert not fix_pdf(clean, out).changed
+    assert out.read_bytes() == clean.read_bytes()
+
+
+def test_tier2_repairs_from_glyph_shapes(tmp: Path) -> None:
+    """Cmap stripped: the recogniser reads each distinct glyph once; >= 99.5% repaired."""
+    right = total = 0
+    for gold, style, seed in SHAPE_CASES:
+        clean = _render(tmp, gold, style)
+        bad = tmp / f"t2_{style}.pdf"
+        garbled = garble_pdf(clean, bad, random.Random(seed), strip_cmap=True)
+        _, clean_pages = _pages(clean)
+        pdf, pages = _pages(bad)
+        before = _words(pages)
+        repairs = repair_pdf_text(pdf, pages)
+        r, t = _rate(_words(clean_pages), _words(pages), garbled)
+        right, total = right + r, total + t
+        # No correct character is ever made wrong.
+        for a, b, c in zip(_words(clean_pages), before, _words(pages)):
+            assert all(z == x for x, y, z in zip(a, b, c) if x == y)
+        assert repairs and all(r.method == METHOD_SHAPES for r in repairs)
+    assert total > 200
+    assert right / total >= 0.995, f"{right}/{total}"
+
+
+def test_fix_pdf_tier2_text_and_pixels(tmp: Path) -> None:
+    clean = _render(tmp, "000_f06.json", "guizhou_compact")
+    bad, fixed = tmp / "fix_t2_in.pdf", tmp / "fix_t2_out.pdf"
+    garble_pdf(clean, bad, random.Random(5), strip_cmap=True)
+    assert fix_pdf(bad, fixed).changed
+    with pymupdf.open(clean) as c, pymupdf.open(bad) as b, pymupdf.open(fixed) as f:
+        assert [p.get_text() for p in f] == [p.get_text() for p in c]
+        for pb, pf in zip(b, f):
+            assert pb.get_pixmap(dpi=100).samples == pf.get_pixmap(dpi=100).samples
+
+
+@pytest.mark.parametrize(("strip", "method"), [(False, METHOD_CMAP), (True, METHOD_SHAPES)])
+def test_garbled_pdf_converts_to_the_clean_forms(tmp: Path, strip: bool, method: str) -> None:
+    from ocrform.pipeline import convert
+
+    clean = _render(tmp, "000_f01.json", "hunan")
+    bad = tmp / f"e2e_{int(strip)}.pdf"
+    garble_pdf(clean, bad, random.Random(11), strip_cmap=strip)
+    want, got = convert(clean), convert(bad)
+    assert want.source.text_layer == "clean" and got.source.text_layer == "repaired"
+    assert [f.model_dump() for f in got.forms] == [f.model_dump() for f in want.forms]
+    repairs = [r for ev in got.evidence for r in ev.repairs]
+    assert repairs and all(r.page == 1 and r.method == method and r.source != r.repaired for r in repairs)
+    assert not any(ev.repairs for ev in want.evidence)
