@@ -33,6 +33,12 @@ SCANS = {
 }
 
 
+# garbled file name → (bundled PDF whose text layer it breaks, seed, strip the font's cmap too)
+GARBLED = {
+    "shanghai_1form_garbled.pdf": ("shanghai_1form", 1, False),
+}
+
+
 def gold(stem: str) -> dict:
     return json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
 
@@ -57,6 +63,17 @@ def scan(pdf: Path, out: Path, level: str, seed: int) -> None:
     print(f"wrote {out} ({level} scan at {dpi} dpi)")
 
 
+def garble(pdf: Path, out: Path, seed: int, strip_cmap: bool) -> None:
+    import random
+
+    from ocrform.synth.garble_pdf import garble_pdf
+
+    changed = garble_pdf(pdf, out, random.Random(seed), strip_cmap=strip_cmap)
+    expected = pdf.with_suffix(".expected.json")
+    out.with_name(out.stem + ".expected.json").write_text(expected.read_text("utf-8"), "utf-8")
+    print(f"wrote {out} ({len(changed)} characters garbled)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--style", help="render one document in this style instead of the bundled set")
@@ -70,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         render(style, stems, SAMPLES / f"{name}.pdf")
     for name, (source, level, seed) in SCANS.items():
         scan(SAMPLES / f"{source}.pdf", SAMPLES / name, level, seed)
+    for name, (source, seed, strip) in GARBLED.items():
+        garble(SAMPLES / f"{source}.pdf", SAMPLES / name, seed, strip)
     return 0
 
 

@@ -99,3 +99,26 @@ def test_same_stem_in_two_folders_writes_two_outputs(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["convert", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out), "-q"]) == EXIT_OK
     assert sorted(p.name for p in out.iterdir()) == ["form-2.json", "form.json"]
+
+
+def test_fix_pdf_writes_a_copy_that_extracts_right(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "fixed.pdf"
+    assert main(["fix-pdf", str(SAMPLES / "shanghai_1form_garbled.pdf"), "-o", str(out)]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "font-cmap" in captured.out + captured.err
+    fixed = pymupdf.open(out)[0].get_text()
+    clean = pymupdf.open(SAMPLES / "shanghai_1form.pdf")[0].get_text()
+    assert fixed == clean
+    assert main(["fix-pdf", str(tmp_path / "missing.pdf"), "-o", str(out)]) != EXIT_OK
+    assert len(_error_lines(capsys.readouterr().err)) == 1
+
+
+def test_text_dumps_convert_from_a_folder(tmp_path: Path) -> None:
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    shutil.copy(SAMPLES / "seeds" / "000_1ad45b0b82b486fc.txt", dumps / "guizhou.txt")
+    (dumps / "broken.txt").write_bytes(b"\xff\xfe\x00\xd8" * 10)
+    out = tmp_path / "out"
+    assert main(["convert", str(dumps), "-o", str(out), "-q"]) == EXIT_SOME_FAILED
+    result = DocumentResult.model_validate_json((out / "guizhou.json").read_text("utf-8"))
+    assert result.source.kind == "text" and len(result.forms) == 12
