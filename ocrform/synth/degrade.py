@@ -30,6 +30,9 @@ class Level:
     binarise: float  # probability of a black-and-white scan
 
 
+# A black-and-white scan turns a pixel black below this share of the paper's brightness.
+BINARISE_CUT = (0.75, 0.85)
+
 LEVELS = {
     "clean": Level((200, 200), 0.0, 0.0, (0.0, 0.0), (0.0, 0.0), 1.0, (95, 95), 0.0, 0.0),
     "mild": Level((200, 300), 0.5, 0.002, (0.0, 0.6), (0.0, 4.0), 0.9, (75, 90), 0.5, 0.0),
@@ -58,7 +61,12 @@ def degrade_image(image: np.ndarray, rng: random.Random, level: str = "mild") ->
         out = np.clip(out.astype(np.float32) + gen.normal(0, noise, out.shape), 0, 255).astype(np.uint8)
     if rng.random() < spec.binarise:
         gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
-        out = cv2.cvtColor(cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1], cv2.COLOR_GRAY2BGR)
+        # A black-and-white scanner cuts relative to the paper around each pixel; one global
+        # (Otsu) threshold, fitted to a page that is nearly all paper under uneven light,
+        # splits the light itself and blackens half the page.
+        paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 15)
+        black = gray.astype(np.float32) < paper.astype(np.float32) * rng.uniform(*BINARISE_CUT)
+        out = cv2.cvtColor(np.where(black, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     quality = rng.randint(*spec.jpeg)
     ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
