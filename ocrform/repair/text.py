@@ -1,37 +1,60 @@
 """Tier 3: statistical repair of a shifted text layer from the text alone.
 
-The defect: a producer wrote runs of a font's sorted characters as one ToUnicode bfrange, so the
-k-th character of a run extracts as (run start + k), i.e. a few code points below its true value.
-Each distinct extracted character is one unknown of a per-document permutation; we decide it by
-comparing a character bigram language model (jieba's dictionary plus the form label vocabulary)
-over all occurrences of that character, with and without the substitution.
+The defect: a producer sorted a font's characters by code point, cut the list into short runs
+and wrote each run as one ToUnicode bfrange, so the k-th character of a run extracts as
+(run head + k). Three facts follow, and they decide where a repair may happen at all:
+
+* the extracted characters of a run are consecutive code points, so a garbled character
+  always sits in a block of consecutive code points that all occur in the text;
+* the true character of a garbled one lies above it, and true characters rise along a run;
+* inside such a block, everything before the last run head is unchanged and everything
+  after the first changed character is changed (a head below a garbled character would need
+  a true character below its own extracted one).
+
+Within those bounds a character bigram language model picks the reading: jieba's dictionary
+(which characters make words, and which start and end them) mixed with pairs counted in
+clean real forms (models/domain_bigrams.txt). Blocks are decided one at a time, the surest
+first, so each decision sharpens the context of the next; one permutation per document.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jieba
 
+from ocrform.repair.plausible import common_characters
+
 MODELS = Path(__file__).resolve().parents[2] / "models"
-MAX_RUN_INDEX = 5  # how far below a garbled char its run's first char may lie
-MAX_SHIFT = 40  # how far above a garbled char its true char may lie
-MIN_GAIN = 6.0  # log-likelihood gain per document needed to accept a substitution
-MIN_GAIN_PER_USE = 1.5
-RARE_CHAR = 1e-6  # unigram probability below which a char counts as rare
-MIN_RARE_REPAIRS = 3  # substitutions needed before a document counts as garbled
+MAX_SHIFT = 40  # how far above a garbled character its true character may lie
+# A block is rewritten only when the text reads this much likelier (natural log) ...
+MIN_GAIN = 8.0
+# ... and its first changed character this much likelier per occurrence: a garbled character
+# reads far better as its true one, a clean one only drifts towards a more frequent neighbour.
+MIN_OPENING_GAIN = 3.0
+# A character the words of jieba's dictionary use less than this often is rare.
+RARE_MASS = 1000.0
+# Rewritten blocks a document needs before it counts as garbled: a clean text can hold one
+# odd pair of neighbouring code points, a shifted one shows them all over.
+MIN_BLOCKS = 3
+DOMAIN_WEIGHT = 1.0  # nats per log-count of a pair seen in real forms
+LABEL_FREQUENCY = 1000.0  # the form's printed labels count as ordinary words
+WINDOW = 4  # characters each side of an occurrence that the word split may use
+BOUNDARY = " "  # any non-CJK character but whitespace
 
 
 @dataclass
 class TextRepair:
     text: str
     repairs: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, method)
-    score: float = 0.0  # share of CJK characters changed
+    score: float = 0.0  # log-likelihood gain of the accepted repairs, nats per 100 CJK chars
     garbled: bool = False
 
 
@@ -39,30 +62,77 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-@lru_cache(maxsize=1)
-def _model() -> tuple[dict[str, float], dict[str, float], float, float]:
-    uni: Counter[str] = Counter()
-    bi: Counter[str] = Counter()
-    dict_path = Path(jieba.__file__).parent / "dict.txt"
-    with dict_path.open(encoding="utf-8") as fh:
+@dataclass(frozen=True)
+class _LanguageModel:
+    """Word unigrams from jieba (plus the label vocabulary) and character pairs of real forms."""
+
+    words: dict[str, float]  # word → log probability
+    chars: dict[str, float]  # character → weight of the jieba words it occurs in
+    max_word: int
+    unknown: float  # log probability of a character no word covers
+    domain: dict[str, int]  # pair (boundary = " ") → count in clean real forms
+    domain_left: dict[str, int]  # character → count of pairs it begins
+    domain_right: dict[str, int]  # character → count of pairs it ends
+    domain_total: int
+
+    def segment_score(self, s: str) -> float:
+        """log P of a CJK string under its likeliest split into words."""
+        best = [0.0] + [-math.inf] * len(s)
+        for i in range(1, len(s) + 1):
+            for j in range(max(0, i - self.max_word), i):
+                lp = self.words.get(s[j:i])
+                if lp is None:
+                    if j != i - 1:
+                        continue
+                    lp = self.unknown
+                best[i] = max(best[i], best[j] + lp)
+        return best[-1]
+
+    def known_in_domain(self, ch: str) -> bool:
+        return ch in self.domain_left or ch in self.domain_right
+
+    def pair_bonus(self, a: str, b: str) -> float:
+        """How much likelier real forms put b after a than anywhere (pointwise mutual
+        information, never below 0: an unseen pair is no evidence in so small a corpus)."""
+        pair = self.domain.get(a + b, 0)
+        if not pair:
+            return 0.0
+        p_b = (self.domain_right.get(b, 0) + 1) / self.domain_total
+        pmi = math.log((pair + p_b) / ((self.domain_left.get(a, 0) + 1) * p_b))
+        return DOMAIN_WEIGHT * max(0.0, pmi)
+
+
+@cache
+def _model() -> _LanguageModel:
+    freq: dict[str, float] = {}
+    chars: Counter[str] = Counter()
+    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) < 2:
+            if len(parts) < 2 or not all(_is_cjk(c) for c in parts[0]):
                 continue
-            word, freq = parts[0], float(parts[1])
-            for i, ch in enumerate(word):
-                uni[ch] += freq
-                if i:
-                    bi[word[i - 1 : i + 1]] += freq
+            word, f = parts[0], float(parts[1])
+            freq[word] = freq.get(word, 0.0) + f
+            for ch in word:
+                chars[ch] += f
     labels = json.loads((MODELS / "labels.json").read_text(encoding="utf-8"))
     for text in _strings(labels):
-        for i, ch in enumerate(text):
-            uni[ch] += 2000.0
-            if i and _is_cjk(text[i - 1]) and _is_cjk(ch):
-                bi[text[i - 1 : i + 1]] += 2000.0
-    total_uni = sum(uni.values())
-    total_bi = sum(bi.values())
-    return dict(uni), dict(bi), total_uni, total_bi
+        for word in re.findall(r"[\u4e00-\u9fff]+", text):
+            freq[word] = max(freq.get(word, 0.0), LABEL_FREQUENCY)
+    total = sum(freq.values())
+    words = {w: math.log(f / total) for w, f in freq.items() if f > 0}
+    domain: dict[str, int] = {}
+    for line in (MODELS / "domain_bigrams.txt").read_text(encoding="utf-8").splitlines():
+        domain[line[:2]] = int(line[3:])
+    left: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for pair, n in domain.items():
+        left[pair[0]] += n
+        right[pair[1]] += n
+    return _LanguageModel(
+        words, dict(chars), max(map(len, words)), math.log(0.5 / total),
+        domain, dict(left), dict(right), sum(domain.values()),
+    )
 
 
 def _strings(obj: object) -> list[str]:
@@ -75,135 +145,156 @@ def _strings(obj: object) -> list[str]:
     return []
 
 
-def _unigram(ch: str) -> float:
-    uni, _, total_uni, _ = _model()
-    return uni.get(ch, 0.0) / total_uni
+@cache
+def _candidates(code: int) -> tuple[str, ...]:
+    """Characters a garbled code point may stand for: ordinary ones a little above it."""
+    common = common_characters()
+    model = _model()
+    return tuple(
+        chr(c) for c in range(code + 1, code + MAX_SHIFT + 1)
+        if chr(c) in common or model.words.get(chr(c), -math.inf) > model.unknown
+    )
 
 
-def _pair_score(a: str, b: str) -> float:
-    """log P(b | a) smoothed with the unigram; 0 contribution for non-CJK neighbours."""
-    uni, bi, total_uni, _ = _model()
-    p_uni = (uni.get(b, 0.0) + 0.5) / total_uni
-    if not (_is_cjk(a) and _is_cjk(b)):
-        return math.log(p_uni)
-    p_bi = (bi.get(a + b, 0.0)) / (uni.get(a, 0.0) + 1.0)
-    return math.log(0.7 * p_bi + 0.3 * p_uni)
+class _Text:
+    """The document as CJK characters and boundaries, with the current reading of each."""
+
+    def __init__(self, text: str) -> None:
+        # Whitespace is dropped, not a boundary: a dump wraps a cell's text over lines.
+        self.chars = [ch if _is_cjk(ch) else BOUNDARY for ch in text if not ch.isspace()]
+        self.where: dict[str, list[int]] = {}
+        for i, ch in enumerate(self.chars):
+            if ch != BOUNDARY:
+                self.where.setdefault(ch, []).append(i)
+
+    def context_score(self, extracted: str, reading: str) -> float:
+        """log P of the text around every occurrence of ``extracted`` read as ``reading``."""
+        model = _model()
+        chars = self.chars
+        n = len(chars)
+        total = 0.0
+        for p in self.where[extracted]:
+            lo = p
+            while lo > 0 and p - lo < WINDOW and chars[lo - 1] != BOUNDARY:
+                lo -= 1
+            hi = p + 1
+            while hi < n and hi - p <= WINDOW and chars[hi] != BOUNDARY:
+                hi += 1
+            window = "".join(chars[lo:p]) + reading + "".join(chars[p + 1 : hi])
+            left = chars[p - 1] if p > 0 else BOUNDARY
+            right = chars[p + 1] if p + 1 < n else BOUNDARY
+            total += model.segment_score(window) + model.pair_bonus(left, reading) + model.pair_bonus(reading, right)
+        return total
+
+    def apply(self, readings: dict[str, str]) -> None:
+        for extracted, reading in readings.items():
+            for p in self.where[extracted]:
+                self.chars[p] = reading
 
 
-def _context_score(chars: list[str], positions: list[int], ch: str) -> float:
-    total = 0.0
-    n = len(chars)
-    for p in positions:
-        left = chars[p - 1] if p > 0 else " "
-        right = chars[p + 1] if p + 1 < n else " "
-        total += _pair_score(left, ch)
-        if _is_cjk(right):
-            total += _pair_score(ch, right) - _pair_score(" ", right)
-    return total
+@dataclass
+class _Plan:
+    gain: float  # log-likelihood gain of the whole block's change
+    opening: float  # gain per occurrence of the block's first changed character
+    changes: dict[str, str]  # extracted → true, for one block
 
 
-def _best_target(
-    chars: list[str],
-    g: str,
-    positions: list[int],
-    present: set[str],
-    mapping: dict[str, str],
-    floor: float = 0.0,
-) -> tuple[str | None, float]:
-    code = ord(g)
-    base = _context_score(chars, positions, g)
-    best, best_gain = None, floor
-    for d in range(1, MAX_SHIFT + 1):
-        t = chr(code + d)
-        # Extracted chars between g and its true char must be the rest of g's run.
-        if d > 1 and chr(code + d - 1) in present and not all(
-            chr(c) in present for c in range(code + 1, code + d)
-        ):
-            break
-        if t in mapping.values() or not _monotone(g, t, mapping):
-            continue
-        gain = _context_score(chars, positions, t) - base
-        if gain > best_gain:
-            best, best_gain = t, gain
-    return best, best_gain
-
-
-def _monotone(g: str, t: str, mapping: dict[str, str]) -> bool:
-    """Runs are cut from one sorted list, so extracted order equals true order across the font."""
-    return all((g2 < g) == (t2 < t) for g2, t2 in mapping.items())
-
-
-def _resolve_chains(
-    chars: list[str], where: dict[str, list[int]], mapping: dict[str, str]
-) -> dict[str, str]:
-    """Make the mapping monotone over every extracted char.
-
-    g -> t jumps over the extracted chars in (g, t]; those cannot stay unchanged (the true order
-    would break), so each must move up too: to its best target whatever the gain (common chars such
-    as 不 or 于 are often garbled forms the language model alone cannot prefer), or g is dropped.
-    """
-    present = set(where)
-    while True:
-        blocked = next(
-            (
-                (g, chr(c))
-                for g, t in sorted(mapping.items())
-                for c in range(ord(g) + 1, ord(t) + 1)
-                if chr(c) in present and chr(c) not in mapping
-            ),
-            None,
-        )
-        if blocked is None:
-            return mapping
-        g, x = blocked
-        t, _ = _best_target(chars, x, where[x], present, mapping, floor=-math.inf)
-        if t is None:
-            del mapping[g]
-            for p in where[g]:
-                chars[p] = g
+def _blocks(present: set[str]) -> list[list[str]]:
+    """Maximal runs of consecutive code points among the text's CJK characters, 2 or longer."""
+    out: list[list[str]] = []
+    for ch in sorted(present):
+        if out and ord(ch) == ord(out[-1][-1]) + 1:
+            out[-1].append(ch)
         else:
-            mapping[x] = t
-            for p in where[x]:
-                chars[p] = t
+            out.append([ch])
+    return [b for b in out if len(b) > 1]
+
+
+def _best_plan(doc: _Text, block: list[str], last_first: int | None = None) -> _Plan | None:
+    """The likeliest reading of one block: unchanged up to some point, shifted and rising after.
+
+    ``last_first`` forces the change to start at that position or earlier.
+    """
+    gains: list[dict[str, float]] = []
+    for e in block:
+        base = doc.context_score(e, e)
+        gains.append({t: doc.context_score(e, t) - base for t in _candidates(ord(e))})
+    best: _Plan | None = None
+    m = len(block)
+    for first in range(1, m if last_first is None else last_first + 1):
+        # Rising readings from position `first` on: DP over the reading at each position.
+        frontier: dict[str, tuple[float, list[str]]] = {block[first - 1]: (0.0, [])}
+        for i in range(first, m):
+            nxt: dict[str, tuple[float, list[str]]] = {}
+            for t, g in gains[i].items():
+                options = [(score, path) for prev, (score, path) in frontier.items() if prev < t]
+                if options:
+                    score, path = max(options, key=lambda o: o[0])
+                    nxt[t] = (score + g, [*path, t])
+            frontier = nxt
+        if frontier:
+            score, path = max(frontier.values(), key=lambda o: o[0])
+            if best is None or score > best.gain:
+                opening = gains[first][path[0]] / len(doc.where[block[first]])
+                best = _Plan(score, opening, dict(zip(block[first:], path)))
+    return best
+
+
+def _convincing(plan: _Plan | None) -> bool:
+    return plan is not None and plan.gain >= MIN_GAIN and plan.opening >= MIN_OPENING_GAIN
+
+
+def _is_rare(ch: str) -> bool:
+    model = _model()
+    return model.chars.get(ch, 0.0) < RARE_MASS and not model.known_in_domain(ch)
+
+
+def _compatibility_repairs(text: str) -> dict[str, str]:
+    """Kangxi radicals and CJK compatibility ideographs that stand for an ordinary character."""
+    out = {}
+    for ch in set(text):
+        if "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":
+            folded = unicodedata.normalize("NFKC", ch)
+            if len(folded) == 1 and _is_cjk(folded):
+                out[ch] = folded
+    return out
 
 
 def repair_text(text: str) -> TextRepair:
-    chars = list(text)
-    where: dict[str, list[int]] = {}
-    for i, ch in enumerate(chars):
-        if _is_cjk(ch):
-            where.setdefault(ch, []).append(i)
-    present = set(where)
-    # Only rare chars open a substitution; a common char moves only when a chain forces it.
-    suspects = [
-        g
-        for g in where
-        if _unigram(g) < RARE_CHAR
-        and any(chr(ord(g) - k) in present for k in range(1, MAX_RUN_INDEX + 1))
-    ]
-    mapping: dict[str, str] = {}
-    # Best-first: the surest substitution is fixed first and sharpens its neighbours' context.
+    folded = _compatibility_repairs(text)
+    if folded:
+        text = "".join(folded.get(ch, ch) for ch in text)
+    doc = _Text(text)
+    blocks = _blocks(set(doc.where))
+    # First only convincing changes, surest first: they decide whether the text is garbled.
+    chosen: dict[int, _Plan] = {}
     while True:
-        scored = []
-        for g in suspects:
-            if g in mapping:
-                continue
-            t, gain = _best_target(chars, g, where[g], present, mapping)
-            if t is not None and gain >= max(MIN_GAIN, MIN_GAIN_PER_USE * len(where[g])):
-                scored.append((gain, g, t))
-        if not scored:
+        plans = [(i, _best_plan(doc, b)) for i, b in enumerate(blocks) if i not in chosen]
+        convincing = [(i, p) for i, p in plans if p is not None and _convincing(p)]
+        if not convincing:
             break
-        _, g, t = max(scored)
-        mapping[g] = t
-        for p in where[g]:
-            chars[p] = t
-    mapping = _resolve_chains(chars, where, mapping)
-    # A clean document never shows rare characters that read as a common one a few code points up;
-    # without that evidence every substitution is a language-model guess and is refused.
-    if len(mapping) < MIN_RARE_REPAIRS:
-        mapping = {}
-    chars = [mapping.get(ch, ch) for ch in text]
-    repairs = [(g, t, "statistical") for g, t in sorted(mapping.items())]
-    changed = sum(len(where[g]) for g in mapping)
-    n_cjk = sum(len(v) for v in where.values()) or 1
-    return TextRepair("".join(chars), repairs, changed / n_cjk, bool(mapping))
+        i, plan = max(convincing, key=lambda ip: ip[1].gain)
+        chosen[i] = plan
+        doc.apply(plan.changes)
+    if len(chosen) < MIN_BLOCKS:
+        chosen = {}
+    else:
+        # In a garbled text a rare character inside a block is an artefact, never the truth:
+        # its block must change from there on, even where the model alone would not dare
+        # (于 → 云 in a text whose 于 all extract as 亍).
+        for i, block in enumerate(blocks):
+            rare = [k for k, ch in enumerate(block) if k and _is_rare(ch)]
+            changed = chosen[i].changes if i in chosen else {}
+            if rare and block[rare[0]] not in changed:
+                doc.apply({g: g for g in changed})
+                plan = _best_plan(doc, block, last_first=rare[0])
+                if plan is not None:
+                    chosen[i] = plan
+                    doc.apply(plan.changes)
+    mapping = {g: t for plan in chosen.values() for g, t in plan.changes.items()}
+    repairs = [(g, t, "compatibility") for g, t in sorted(folded.items())]
+    repairs += [(g, t, "statistical") for g, t in sorted(mapping.items())]
+    out = "".join(mapping.get(ch, ch) for ch in text)
+    n_cjk = sum(len(v) for v in doc.where.values()) or 1
+    gain = sum(p.gain for p in chosen.values())
+    return TextRepair(out, repairs, 100 * gain / n_cjk, bool(repairs))
