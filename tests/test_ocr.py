@@ -11,6 +11,7 @@ import sys
 import types
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
@@ -21,7 +22,7 @@ from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Page
 from ocrform.text import normalize
 from ocrform.words.engines import get_engine
-from ocrform.words.ocr import read_words_by_ocr
+from ocrform.words.ocr import _is_edge_stroke, _leading_dashes, _soften_binary, read_words_by_ocr
 from ocrform.words.ocr_fixes import fix_label, fix_number, fix_ocr_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -159,6 +160,7 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("1OO.0O", "100.00"),
         ("12,3l5.00", "12,315.00"),
         ("１２３", "123"),
+        ("1a", "10"),  # a bold 0 with its hole filled, on black-and-white scans
         ("项日名称", "项目名称"),
         ("項目名稱", "项目名称"),
         ("实际完成植", "实际完成值"),
@@ -178,3 +180,32 @@ def test_free_text_is_not_guessed(text: str) -> None:
     assert fix_ocr_text(text) == text
     assert fix_number(text) is None or text[0].isdigit()
     assert fix_label(text) is None
+
+
+def test_black_and_white_scans_are_softened_grey_ones_kept() -> None:
+    rng = np.random.default_rng(0)
+    page = np.full((200, 300), 255, np.uint8)
+    page[50:150:10, 20:280] = 0  # hard black strokes: a thresholded scan
+    soft = _soften_binary(page)
+    assert np.count_nonzero((soft > 40) & (soft < 215)) > 0
+    grey = cv2.GaussianBlur(page, (0, 0), 1.5)
+    grey = np.clip(grey + rng.normal(0, 3, grey.shape), 0, 255).astype(np.uint8)
+    assert _soften_binary(grey) is grey
+
+
+def test_a_blurred_hyphen_is_a_dash_and_a_dot_is_not() -> None:
+    hyphen = np.zeros((19, 5), bool)
+    hyphen[8:11, :] = True  # 5 pixels by 3: a hyphen at 150 dpi after blur
+    assert _leading_dashes(hyphen, 19.0) == ("-", 5)
+    dot = np.zeros((19, 3), bool)
+    dot[8:11, :] = True
+    assert _leading_dashes(dot, 19.0) == ("", 0)
+
+
+def test_a_ruling_sliver_by_the_cell_side_is_not_text() -> None:
+    # 170 px wide cell, line height 19: a 2 px stroke at either side is a rule's sliver;
+    # the same stroke mid-cell, or a character-wide piece by the side, is text.
+    assert _is_edge_stroke(5, 7, 170, 19.0)
+    assert _is_edge_stroke(168, 170, 170, 19.0)
+    assert not _is_edge_stroke(84, 87, 170, 19.0)
+    assert not _is_edge_stroke(3, 20, 170, 19.0)

@@ -20,6 +20,9 @@ BACKGROUND_WINDOW = 1 / 40
 SEAL_REDNESS = 40
 # ... and whose red channel is at least this bright (darker pixels carry text beneath the seal).
 SEAL_MIN_RED = 150
+# Near a seal, a light pixel is whitened only when at least this red: the seal's JPEG-smeared
+# tint is, while the faint edge of a blurred ruling or stroke beside it is neutral grey.
+SEAL_TINT = 15
 # Share of text pieces the direction classifier must read as upside down to turn a page.
 UPSIDE_DOWN_MAJORITY = 0.7
 # Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
@@ -61,9 +64,9 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     if not seal.any():
         return gray
     # Whitening only the red pixels would leave the seal's outline as a grey edge; within
-    # the seal's reach every light pixel is paper, every dark one text or a ruling.
+    # the seal's reach a light, tinted pixel is seal, a dark or neutral one text or a ruling.
     near = cv2.dilate(seal, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))).astype(bool)
-    gray[near & (gray > SEAL_MIN_RED)] = 255
+    gray[near & (gray > SEAL_MIN_RED) & (redness > SEAL_TINT)] = 255
     return gray
 
 
