@@ -17,7 +17,7 @@ from ocrform.grid import find_tables
 from ocrform.grid.cells import fill_cells
 from ocrform.model import Page, PageContent
 from ocrform.repair.pdf import repair_pdf_text
-from ocrform.repair.plausible import looks_garbled
+from ocrform.repair.plausible import may_be_garbled
 from ocrform.repair.text import repair_text
 from ocrform.schema import DocumentResult, Repair, Source
 from ocrform.textdump import decode_text_dump, read_text
@@ -64,7 +64,7 @@ def _convert_text_dump(path: Path) -> DocumentResult:
     when the text looks mis-encoded (the only tier that needs no font)."""
     text = decode_text_dump(path)
     repairs: list[Repair] = []
-    if looks_garbled(text):
+    if may_be_garbled(text):
         fixed = repair_text(text)
         if fixed.garbled:
             text = fixed.text

@@ -2,11 +2,14 @@
 
     .venv/bin/python scripts/eval_text_repair.py               # 10 seeds per text
     .venv/bin/python scripts/eval_text_repair.py --seeds 3
+    .venv/bin/python scripts/eval_text_repair.py --dense     # runs cut over the whole font
 
 The texts are the real seeds as clean text: 001 restored with its checked truth table
 (samples/seeds/001_truth.json), 003 and 004 as they are (all three are outside the domain
 pair corpus the model reads), and 000 (inside it, reported apart). Each is garbled with
-ocrform.synth.garble_text under several seeds. The real garbled seed 001 is reported too.
+ocrform.synth.garble_text under several seeds, with runs as sparse as seed 001's (or, with
+--dense, runs cut over every character: far beyond what the model can untangle). The real
+garbled seed 001 is reported too.
 Counts are character occurrences: repaired (now the true character), wrong (changed, but
 not to the truth, including clean characters changed) and missed (garbled and left).
 """
@@ -54,6 +57,7 @@ def score(garbled: str, truth: dict[str, str]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--dense", action="store_true", help="cut runs over every character")
     args = parser.parse_args()
     truth_001 = seed_001_truth()
     clean_001 = "".join(truth_001.get(ch, ch) for ch in seed_text("001"))
@@ -62,7 +66,7 @@ def main() -> None:
     for name, text in texts.items():
         total: dict[str, float] = {}
         for seed in range(args.seeds):
-            garbled = garble_text(text, random.Random(seed))
+            garbled = garble_text(text, random.Random(seed), sparse=not args.dense)
             row = score(garbled.text, garbled.truth)
             for key, value in row.items():
                 total[key] = total.get(key, 0) + value

@@ -15,7 +15,7 @@ from ocrform.model import Page
 from ocrform.repair import glyphs
 from ocrform.repair.fixpdf import fix_pdf
 from ocrform.repair.font import cid_fonts, is_suspect, read_tounicode, write_tounicode
-from ocrform.repair.pdf import METHOD_CMAP, METHOD_SHAPES, repair_pdf_text
+from ocrform.repair.pdf import METHOD_CMAP, METHOD_SHAPES, METHOD_TEXT, repair_pdf_text
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.garble_pdf import garble_pdf, shifted_runs
 
@@ -266,3 +266,60 @@ def test_garbled_pdf_converts_to_the_clean_forms(tmp: Path, strip: bool, method:
     repairs = [r for ev in got.evidence for r in ev.repairs]
     assert repairs and all(r.page == 1 and r.method == method and r.source != r.repaired for r in repairs)
     assert not any(ev.repairs for ev in want.evidence)
+
+
+@pytest.fixture(scope="module")
+def all_gold_forms(tmp: Path) -> Path:
+    """Every gold form in one document: tier 3 needs a document's worth of text."""
+    path = tmp / "all_gold_shanghai.pdf"
+    forms = [json.loads(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
+    render_forms_pdf(forms, path, STYLES["shanghai"])
+    return path
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tier3_repairs_a_font_without_a_program(
+    tmp: Path, all_gold_forms: Path, seed: int, no_recognition: None
+) -> None:
+    """No font program: glyph ids mean nothing, so only the text can tell the characters."""
+    bad = tmp / f"t3_{seed}.pdf"
+    garbled = garble_pdf(all_gold_forms, bad, random.Random(seed), sparse=True, drop_program=True)
+    assert len(garbled) >= 10 and all("\u4e00" <= t <= "\u9fff" for t in garbled)
+    _, clean_pages = _pages(all_gold_forms)
+    pdf, pages = _pages(bad)
+    before = _words(pages)
+    repairs = repair_pdf_text(pdf, pages)
+    right, total = _rate(_words(clean_pages), _words(pages), garbled)
+    assert total > 100 and right / total >= 0.99, f"{right}/{total}"
+    for a, b, c in zip(_words(clean_pages), before, _words(pages)):
+        assert all(z == x for x, y, z in zip(a, b, c) if x == y)
+    assert repairs and all(r.method == METHOD_TEXT for r in repairs)
+
+
+def test_fix_pdf_tier3_text(tmp: Path, all_gold_forms: Path, no_recognition: None) -> None:
+    bad, fixed = tmp / "fix_t3_in.pdf", tmp / "fix_t3_out.pdf"
+    garble_pdf(all_gold_forms, bad, random.Random(0), sparse=True, drop_program=True)
+    report = fix_pdf(bad, fixed)
+    assert report.changed and report.repaired_glyphs >= 10
+    with pymupdf.open(all_gold_forms) as c, pymupdf.open(fixed) as f:
+        assert [p.get_text() for p in f] == [p.get_text() for p in c]
+
+
+def test_clean_text_over_a_missing_program_is_untouched(
+    tmp: Path, all_gold_forms: Path, no_recognition: None
+) -> None:
+    bare = tmp / "clean_no_program.pdf"
+    assert garble_pdf(all_gold_forms, bare, random.Random(0), shift=False, drop_program=True) == {}
+    pdf, pages = _pages(bare)
+    before = _words(pages)
+    assert repair_pdf_text(pdf, pages) == []
+    assert _words(pages) == before
+
+
+def test_sparse_runs_join_close_ideographs_only() -> None:
+    chars = sorted("ABC下不与专二于云互五政故效敏组细织终价任份务动年并称移当录主举", key=ord)
+    for seed in range(20):
+        shifted = shifted_runs(chars, random.Random(seed), sparse=True)
+        assert len(set(shifted.values())) == len(chars)
+        assert all(shifted[c] == c for c in "ABC")
+        assert all(0 <= ord(t) - ord(g) <= 4 * 12 for t, g in shifted.items())

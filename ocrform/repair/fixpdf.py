@@ -16,7 +16,7 @@ import pymupdf
 
 from ocrform.errors import InputError
 from ocrform.repair.font import CidFont, cid_fonts, read_tounicode, write_tounicode
-from ocrform.repair.pdf import FontRepair, plan_font_repairs, used_glyphs
+from ocrform.repair.pdf import FontRepair, plan_font_repairs
 from ocrform.words.pdf_text import read_text_layer
 
 
@@ -29,15 +29,15 @@ class FixReport:
 
     @property
     def repaired_glyphs(self) -> int:
-        return sum(len(f.true_by_gid) for f in self.fonts)
+        return sum(f.changes for f in self.fonts)
 
     def __str__(self) -> str:
         if not self.changed:
             return f"text layer already correct in {len(self.fonts)} font(s); copied unchanged"
         parts = [
-            f"{f.name}: {len(f.true_by_gid)} of {f.glyphs} glyphs by {f.method} ({f.seconds:.2f} s)"
+            f"{f.name}: {f.changes} of {f.glyphs} glyphs by {f.method} ({f.seconds:.2f} s)"
             for f in self.fonts
-            if f.true_by_gid
+            if f.changes
         ]
         return "repaired " + "; ".join(parts)
 
@@ -54,9 +54,9 @@ def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
         raise InputError(src, "encrypted PDF (a password is required)")
     fonts = cid_fonts(doc)
     words = [w for i, page in enumerate(doc) for w in read_text_layer(page, i)]
-    report = FixReport(src=src, dst=dst, fonts=plan_font_repairs(doc, used_glyphs(words, fonts), fonts))
+    report = FixReport(src=src, dst=dst, fonts=plan_font_repairs(doc, words, fonts))
     for plan in report.fonts:
-        if plan.true_by_gid:
+        if plan.changes:
             _rewrite_tounicode(doc, fonts[plan.xref], plan)
             report.changed = True
     if report.changed:
@@ -76,6 +76,8 @@ def _rewrite_tounicode(doc: pymupdf.Document, font: CidFont, plan: FontRepair) -
     extracted as, so a reader that used to fall back on something else still finds them.
     """
     mapping = read_tounicode(doc, font)
+    if plan.true_by_char:
+        mapping = {cid: plan.true_by_char.get(ch, ch) for cid, ch in mapping.items()}
     gids = set(plan.extracted)
     for cid in _cids(font, gids):
         gid = font.gid(cid)

@@ -2,8 +2,10 @@
 
 For each Identity-encoded composite font the pages use, the glyph ids behind the text are
 checked against the font itself: against its ``cmap`` when the program has one (tier 1,
-exact), else against the glyph shapes (tier 2, recognition). A font whose text layer
-agrees with its glyphs is left alone, so a clean document comes out unchanged.
+exact), else against the glyph shapes (tier 2, recognition). A font neither tier can
+read (no embedded program, or one that cannot be drawn) falls to tier 3, the statistical
+repair of the font's text alone. A font whose text layer agrees with its glyphs is left
+alone, so a clean document comes out unchanged.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from ocrform.repair.font import (
     strip_subset_tag,
 )
 from ocrform.repair.glyphs import GlyphReader, repair_from_shapes
-from ocrform.repair.plausible import looks_garbled
+from ocrform.repair.plausible import looks_garbled, may_be_garbled
+from ocrform.repair.text import repair_text
 from ocrform.schema import Repair
 
 METHOD_CMAP = "font-cmap"
 METHOD_SHAPES = "glyph-ocr"
+METHOD_TEXT = "statistical"
 # A cmap that knows fewer of the used glyphs than this is no basis for tier 1.
 MIN_CMAP_COVERAGE = 0.5
 
@@ -41,14 +45,22 @@ class FontRepair:
 
     xref: int
     name: str
-    method: str  # METHOD_CMAP or METHOD_SHAPES
+    method: str  # METHOD_CMAP, METHOD_SHAPES or METHOD_TEXT
     glyphs: int  # distinct glyphs the text layer shows in this font
     shifted: bool  # the font shows the shifted-ToUnicode defect
     true_by_gid: dict[int, str] = field(default_factory=dict)  # only the glyphs that change
+    # Tier 3 knows characters, not glyphs: extracted → true, for a font whose glyph ids
+    # mean nothing (no program embedded: the viewer draws a substitute font's glyph 0).
+    true_by_char: dict[str, str] = field(default_factory=dict)
     extracted: dict[int, str] = field(default_factory=dict)  # glyph id → the text layer's character
     read: int = 0  # glyphs recognised (tier 2)
     unresolved: int = 0  # glyphs neither tier could judge
     seconds: float = 0.0
+
+    @property
+    def changes(self) -> int:
+        """Glyphs (tiers 1-2) or characters (tier 3) whose text changes."""
+        return len(self.true_by_gid) + len(self.true_by_char)
 
 
 def used_glyphs(words: Iterable[Word], fonts: dict[int, CidFont]) -> dict[int, dict[int, str]]:
@@ -89,24 +101,49 @@ class _FontLookup:
         return self.names[name]
 
 
+def font_texts(words: Iterable[Word], fonts: dict[int, CidFont]) -> dict[int, str]:
+    """Font xref → the text it shows, a line per word in reading order (tier 3's context)."""
+    font_of = _FontLookup(fonts)
+    lines: dict[int, list[str]] = {}
+    for w in words:
+        xref = font_of(w)
+        if xref is not None:
+            lines.setdefault(xref, []).append(w.text)
+    return {x: "\n".join(t) for x, t in lines.items()}
+
+
 def plan_font_repairs(
     pdf: pymupdf.Document,
-    used: dict[int, dict[int, str]],
+    words: list[Word],
     fonts: dict[int, CidFont] | None = None,
     reader: GlyphReader | None = None,
 ) -> list[FontRepair]:
-    """Judge every font in ``used`` (see ``used_glyphs``) against its own glyphs."""
+    """Judge every font that ``words`` use against its own glyphs (or, failing that, its text)."""
     fonts = fonts if fonts is not None else cid_fonts(pdf)
+    texts = font_texts(words, fonts)
     plans = []
-    for xref, extracted in sorted(used.items()):
+    for xref, extracted in sorted(used_glyphs(words, fonts).items()):
         font = fonts.get(xref)
         if font is None:
             continue
         start = time.perf_counter()
         plan = _judge(pdf, font, extracted, reader)
+        text = texts.get(xref, "")
+        if plan.unresolved == plan.glyphs and may_be_garbled(text):
+            _repair_from_text(plan, text)
         plan.seconds = time.perf_counter() - start
         plans.append(plan)
     return plans
+
+
+def _repair_from_text(plan: FontRepair, text: str) -> None:
+    fixed = repair_text(text)
+    if not fixed.garbled:
+        return
+    plan.method = METHOD_TEXT
+    plan.true_by_char = {a: b for a, b, _ in fixed.repairs}
+    plan.shifted = any(method == METHOD_TEXT for _, _, method in fixed.repairs)
+    plan.unresolved = 0
 
 
 def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], reader: GlyphReader | None) -> FontRepair:
@@ -139,18 +176,23 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
 
 def apply_to_words(words: Iterable[Word], plans: list[FontRepair], fonts: dict[int, CidFont]) -> list[Repair]:
     """Rewrite the words in place; one Repair record per changed word."""
-    by_font = {p.xref: p for p in plans if p.true_by_gid}
+    by_font = {p.xref: p for p in plans if p.true_by_gid or p.true_by_char}
     font_of = _FontLookup(fonts)
     records = []
     for w in words:
         xref = font_of(w)
         plan = by_font.get(xref) if xref is not None else None
-        if plan is None or w.glyph_ids is None or len(w.glyph_ids) != len(w.text):
+        if plan is None:
             continue
-        text = "".join(
-            plan.true_by_gid[g] if g in plan.true_by_gid and plan.extracted.get(g) == ch else ch
-            for g, ch in zip(w.glyph_ids, w.text)
-        )
+        if plan.true_by_char:
+            text = "".join(plan.true_by_char.get(ch, ch) for ch in w.text)
+        elif w.glyph_ids is not None and len(w.glyph_ids) == len(w.text):
+            text = "".join(
+                plan.true_by_gid[g] if g in plan.true_by_gid and plan.extracted.get(g) == ch else ch
+                for g, ch in zip(w.glyph_ids, w.text)
+            )
+        else:
+            continue
         if text == w.text:
             continue
         records.append(Repair(page=w.page + 1, source=w.text, repaired=text, method=plan.method))
@@ -168,5 +210,5 @@ def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> list[Repair]:
     """
     fonts = cid_fonts(pdf)
     words = [w for p in pages for w in p.words]
-    plans = plan_font_repairs(pdf, used_glyphs(words, fonts), fonts)
+    plans = plan_font_repairs(pdf, words, fonts)
     return apply_to_words(words, plans, fonts)

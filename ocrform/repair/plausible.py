@@ -34,6 +34,13 @@ def rare_characters(chars: Iterable[str]) -> set[str]:
     return {c for c in chars if is_cjk(c) and c not in common}
 
 
+def may_be_garbled(chars: Iterable[str]) -> bool:
+    """The looser gate before tier 3, which is cheap and refuses a clean text by itself: a
+    lightly shifted layer (seed 001: 20 of 519 characters) can stay under the rare share."""
+    distinct = set(chars)
+    return any(is_suspect(c) for c in distinct) or len(rare_characters(distinct)) > MAX_RARE
+
+
 def looks_garbled(chars: Iterable[str]) -> bool:
     """Whether the distinct characters of one font's text layer look mis-encoded."""
     distinct = set(chars)

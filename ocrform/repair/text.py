@@ -74,9 +74,14 @@ class _LanguageModel:
     domain_left: dict[str, int]  # character → count of pairs it begins
     domain_right: dict[str, int]  # character → count of pairs it ends
     domain_total: int
+    # Windows recur: every block is re-planned after each accepted block, over mostly unchanged text.
+    _splits: dict[str, float] = field(default_factory=dict, compare=False)
 
     def segment_score(self, s: str) -> float:
         """log P of a CJK string under its likeliest split into words."""
+        known = self._splits.get(s)
+        if known is not None:
+            return known
         best = [0.0] + [-math.inf] * len(s)
         for i in range(1, len(s) + 1):
             for j in range(max(0, i - self.max_word), i):
@@ -86,6 +91,7 @@ class _LanguageModel:
                         continue
                     lp = self.unknown
                 best[i] = max(best[i], best[j] + lp)
+        self._splits[s] = best[-1]
         return best[-1]
 
     def known_in_domain(self, ch: str) -> bool:

@@ -23,9 +23,17 @@ from fontTools.ttLib import newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
 from ocrform.repair.font import CidFont, cid_fonts, open_program, read_tounicode, write_tounicode
+from ocrform.repair.plausible import is_cjk
 
 # Runs the producer cut its sorted character list into (seed 001 shows runs of 2 to 5).
 MIN_RUN, MAX_RUN = 1, 5
+# Seed 001's producer ran that way only among close code points, and rarely: of its 519
+# characters 10 open a run (of about 280 that sit within 12 code points of the one before),
+# and a run once open takes the next close character 3 times in 4 (runs of 2 to 5). Its
+# digits, Latin and punctuation come out right: runs join ideographs only.
+SPARSE_MAX_GAP = 12
+SPARSE_OPEN = 0.04
+SPARSE_GROW = 0.75
 _WS = b" \t\r\n\f\x00"
 _DELIMS = b"()<>[]{}/%"
 _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
@@ -50,12 +58,21 @@ class _Stream:
 
 
 def garble_pdf(
-    src: Path, dst: Path, rng: random.Random, strip_cmap: bool = False, shift: bool = True
+    src: Path,
+    dst: Path,
+    rng: random.Random,
+    strip_cmap: bool = False,
+    shift: bool = True,
+    sparse: bool = False,
+    drop_program: bool = False,
 ) -> dict[str, str]:
     """Write ``dst``: ``src`` with every Identity-H TrueType font's ToUnicode shifted.
 
     ``shift=False`` renumbers (and strips) without shifting: a correct text layer over a
-    font with no cmap, the case detection must leave alone.
+    font with no cmap, the case detection must leave alone. ``sparse`` cuts runs as seed
+    001's producer did (see ``shifted_runs``). ``drop_program`` leaves the font program
+    out of the file, so that only the text can tell the true characters (the page then
+    renders with a substitute font).
 
     Returns true character → garbled character for every character that now extracts
     wrong (the union over fonts; the generator's samples have one CJK font). The pages
@@ -70,30 +87,50 @@ def garble_pdf(
         codes = {c for s in streams for sh in s.shown if sh.font == xref for c in _codes(sh.raw)}
         if not codes:
             continue
-        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap, shift)
+        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap, shift, sparse)
         garbled.update({t: g for t, g in shifted.items() if t != g})
     for s in streams:
         if any(sh.font in renumbers for sh in s.shown):
             doc.update_stream(s.xref, _rewrite(s, renumbers))
+    if drop_program:
+        for font in fonts.values():
+            descriptor = int(doc.xref_get_key(font.descendant, "FontDescriptor")[1].split()[0])
+            doc.xref_set_key(descriptor, "FontFile2", "null")
     doc.save(dst, garbage=3, deflate=True)
     return garbled
 
 
-def shifted_runs(chars: list[str], rng: random.Random) -> dict[str, str]:
+def shifted_runs(chars: list[str], rng: random.Random, sparse: bool = False) -> dict[str, str]:
     """True character → the character the defect extracts, for ``chars`` in code-point order.
 
     The list is cut into runs of MIN_RUN..MAX_RUN characters; inside a run the k-th
     character extracts as the run's first code point + k, so only a run's first character
-    (and characters whose code points happen to follow it) come out right.
+    (and characters whose code points happen to follow it) come out right. ``sparse`` cuts
+    runs as seed 001's producer did (few, short, among close code points); the default
+    cuts the whole list, the harder case for the font tiers.
     """
     out: dict[str, str] = {}
     i = 0
     while i < len(chars):
-        run = chars[i : i + rng.randint(MIN_RUN, MAX_RUN)]
+        run = chars[i : i + (_sparse_run_length(chars, i, rng) if sparse else rng.randint(MIN_RUN, MAX_RUN))]
         first = ord(run[0])
         out.update({ch: chr(first + k) for k, ch in enumerate(run)})
         i += len(run)
     return out
+
+
+def _sparse_run_length(chars: list[str], start: int, rng: random.Random) -> int:
+    n = 1
+    while (
+        n < MAX_RUN
+        and start + n < len(chars)
+        and is_cjk(chars[start + n - 1])
+        and is_cjk(chars[start + n])
+        and ord(chars[start + n]) - ord(chars[start + n - 1]) <= SPARSE_MAX_GAP
+        and rng.random() < (SPARSE_OPEN if n == 1 else SPARSE_GROW)
+    ):
+        n += 1
+    return n
 
 
 def _garbleable(doc: pymupdf.Document, font: CidFont) -> bool:
@@ -109,12 +146,18 @@ def _codes(raw: bytes) -> list[int]:
 
 
 def _garble_font(
-    doc: pymupdf.Document, font: CidFont, codes: set[int], rng: random.Random, strip_cmap: bool, shift: bool
+    doc: pymupdf.Document,
+    font: CidFont,
+    codes: set[int],
+    rng: random.Random,
+    strip_cmap: bool,
+    shift: bool,
+    sparse: bool,
 ) -> tuple[dict[int, int], dict[str, str]]:
     tounicode = read_tounicode(doc, font)
     truth = {c: tounicode[c] for c in codes if len(tounicode.get(c, "")) == 1}
     chars = sorted(set(truth.values()), key=ord)
-    shifted = shifted_runs(chars, rng) if shift else {c: c for c in chars}
+    shifted = shifted_runs(chars, rng, sparse) if shift else {c: c for c in chars}
     # Code-point order, as the producer numbered its subset; codes without a single known
     # character keep their text and go last.
     order = sorted(codes, key=lambda c: (c not in truth, ord(truth[c]) if c in truth else 0, c))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ocrform.repair.plausible import is_cjk
 from ocrform.synth.garble_pdf import shifted_runs
 
 
@@ -20,13 +21,10 @@ class GarbledText:
     truth: dict[str, str]  # garbled character → true character, only where they differ
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
-def garble_text(text: str, rng: random.Random) -> GarbledText:
-    chars = sorted({ch for ch in text if _is_cjk(ch)})
-    shifted = shifted_runs(chars, rng)
+def garble_text(text: str, rng: random.Random, sparse: bool = True) -> GarbledText:
+    """``sparse`` (the default) garbles as seed 001's producer did; see ``shifted_runs``."""
+    chars = sorted({ch for ch in text if is_cjk(ch)})
+    shifted = shifted_runs(chars, rng, sparse)
     return GarbledText(
         "".join(shifted.get(ch, ch) for ch in text),
         {g: t for t, g in shifted.items() if g != t},
