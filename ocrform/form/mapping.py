@@ -11,6 +11,7 @@ starts the next form.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -395,6 +396,7 @@ class _Reader:
                 columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
             elif not section_label:
                 unmatched.append(cell)
+        columns += _unread_between(columns, unmatched, list(self.vocab.groups[group]))
         if group == "fund_columns" and all(c.role != "item" for c in columns):
             first = min(c.x0 for c in columns)
             left = [c for c in unmatched if c.box.x1 <= first + 1.0]
@@ -621,6 +623,26 @@ class _Reader:
             if state.has_content or state.has("project_name"):
                 out.append(_build(state, self.vocab, self.grade_in_text))
         return out
+
+
+def _unread_between(columns: list[_Column], unread: list[Cell], order: list[str]) -> list[_Column]:
+    """Header cells no label matched (a seal over them, a bad scan), named by position.
+
+    Layouts print their columns in one order (models/labels.json lists each group's roles
+    in it). Between two read headers, as many unread cells as there are roles missing
+    between the two can only be those roles, in that order; any other count is left alone.
+    """
+    rank = {role: k for k, role in enumerate(order)}
+    known = sorted((c for c in columns if c.role in rank), key=lambda c: c.x0)
+    used = {c.role for c in columns}
+    out = []
+    for left, right in itertools.pairwise(known):
+        inside = [c for c in unread if left.x1 - 1.0 <= c.box.x0 and c.box.x1 <= right.x0 + 1.0]
+        between = sorted(inside, key=lambda c: c.box.x0)
+        missing = [r for r in order[rank[left.role] + 1 : rank[right.role]] if r not in used]
+        if between and len(between) == len(missing):
+            out += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
+    return out
 
 
 def _own_weights(columns: list[_Column]) -> list[_Column]:

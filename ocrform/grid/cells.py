@@ -18,6 +18,11 @@ from ocrform.model import Box, Cell, Segment, Table, Word
 SNAP = 2.0
 # Fraction of an edge that must be covered by rulings for the edge to separate two slots.
 MIN_EDGE_COVER = 0.5
+# A scanned rule can lose most of one edge (a seal's ink whitened over it, toner gone): at
+# least this many points of rule along the edge still separate the slots when the same line
+# is drawn along the next edge above or below (or left or right). A printed merged cell has
+# no rule across it; a line that stops at a crossing overshoots into it by a point or two.
+BROKEN_RULE_POINTS = 5.0
 
 
 def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, snap: float = SNAP) -> list[Table]:
@@ -126,8 +131,23 @@ class _Lines:
 
     def covered(self, line: int, a: float, b: float) -> float:
         """Fraction of [a, b] along ``line`` that rulings cover."""
-        total = sum(max(0.0, min(b, y) - max(a, x)) for x, y in self.cover[line])
-        return total / (b - a) if b > a else 0.0
+        return self.length(line, a, b) / (b - a) if b > a else 0.0
+
+    def length(self, line: int, a: float, b: float) -> float:
+        """Points of [a, b] along ``line`` that rulings cover."""
+        return sum(max(0.0, min(b, y) - max(a, x)) for x, y in self.cover[line])
+
+    def separates(self, line: int, bounds: list[float], k: int) -> bool:
+        """Whether ``line`` is drawn along its k-th edge, [bounds[k], bounds[k + 1]]."""
+        a, b = bounds[k], bounds[k + 1]
+        if self.covered(line, a, b) >= MIN_EDGE_COVER:
+            return True
+        if self.length(line, a, b) < BROKEN_RULE_POINTS:
+            return False
+        return any(
+            0 <= j < len(bounds) - 1 and self.covered(line, bounds[j], bounds[j + 1]) >= MIN_EDGE_COVER
+            for j in (k - 1, k + 1)
+        )
 
 
 def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: float) -> Table | None:
@@ -139,10 +159,10 @@ def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: f
         return None
 
     def wall_right(r: int, c: int) -> bool:  # between slot (r, c) and (r, c + 1)
-        return cols.covered(c + 1, ys[r], ys[r + 1]) >= MIN_EDGE_COVER
+        return cols.separates(c + 1, ys, r)
 
     def wall_below(r: int, c: int) -> bool:  # between slot (r, c) and (r + 1, c)
-        return rows.covered(r + 1, xs[c], xs[c + 1]) >= MIN_EDGE_COVER
+        return rows.separates(r + 1, xs, c)
 
     taken = [[False] * n_cols for _ in range(n_rows)]
     cells: list[Cell] = []
