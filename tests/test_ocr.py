@@ -161,6 +161,7 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("12,3l5.00", "12,315.00"),
         ("１２３", "123"),
         ("1a", "10"),  # a bold 0 with its hole filled, on black-and-white scans
+        ("250000 00", "250000.00"),  # the decimal point lost at 150 dpi
         ("项日名称", "项目名称"),
         ("項目名稱", "项目名称"),
         ("实际完成植", "实际完成值"),

@@ -6,7 +6,8 @@ character away from a printed label of the vocabulary. Free text is never guesse
   shape of its other half, and curly double quotes alternate “ ” (the pairing, not the
   wording, decides).
 - A word that is nothing but a horizontal stroke (一) is the dash placeholder (—).
-- A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number.
+- A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number;
+  two digits set off by a gap at its end (``250000 00``) are its decimals.
 - A reading that differs from exactly one label of models/labels.json only in confusable
   pairs (己/已, 末/未 …, models/ocr_confusions.json) or in traditional/variant forms becomes
   that label.
@@ -24,6 +25,8 @@ import opencc
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 # A number as printed on the forms: optional sign, digits with separators, optional %.
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
+# Amounts print two decimals; at low resolution the point can vanish, leaving a gap.
+_LOST_POINT = re.compile(r"(\d[\d,]*) (\d\d)")
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
 
 
@@ -116,6 +119,7 @@ def fix_number(text: str) -> str | None:
     if not any(ch.isdigit() for ch in text):
         return None
     mapped = "".join(digits.get(ch, ch) for ch in text)
+    mapped = _LOST_POINT.sub(r"\1.\2", mapped) if _LOST_POINT.fullmatch(mapped) else mapped
     return mapped if mapped != text and _NUMBER.fullmatch(mapped) else None
 
 
