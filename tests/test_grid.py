@@ -54,6 +54,24 @@ def test_merged_cells_come_out_with_spans() -> None:
     assert table.cell_at(1, 0).box == Box(0, 0, 50, 40)
 
 
+def test_a_rule_mostly_lost_on_one_edge_still_separates_where_it_goes_on() -> None:
+    xs, ys = [0, 60, 120, 180], [0, 20, 40, 60]
+    segs = grid(xs, ys, {("v", 0, 0), ("v", 0, 1)})
+    # Row 0: the rule at x=60 keeps 6 of its 20 points (a seal whitened the rest) and goes on
+    # down rows 1-2; the rule at x=120 keeps only a 1.5-point overshoot, as at a crossing.
+    segs += [Segment(60, 14, 60, 20), Segment(120, 18.5, 120, 20)]
+    (table,) = tables_from_rulings(segs, 0, "test")
+    row0 = sorted((c.col, c.col_span) for c in table.cells if c.row == 0)
+    assert row0 == [(0, 1), (1, 2)]
+
+
+def test_a_lone_piece_of_rule_with_no_rule_beside_it_merges() -> None:
+    xs, ys = [0, 60, 120], [0, 20, 40]
+    segs = [*grid(xs, ys, {("v", 0, 0), ("v", 1, 0)}), Segment(60, 0, 60, 8)]  # a stroke off the top rule
+    (table,) = tables_from_rulings(segs, 0, "test")
+    assert spans(table) == {(0, 0, 1, 2), (1, 0, 1, 2)}
+
+
 def test_broken_and_doubled_lines_give_the_same_cells() -> None:
     xs, ys = [0, 60, 120, 180], [0, 30, 60]
     clean = tables_from_rulings(grid(xs, ys, {("v", 0, 0)}), 0, "test")[0]

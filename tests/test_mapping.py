@@ -600,3 +600,55 @@ def test_a_title_wrapped_over_two_lines() -> None:
     ]
     (mapped,) = map_cells_to_form([page])
     assert (mapped.form.title, mapped.form.year) == ("六盘水市2023年度部门预算项目支出绩效自评表", 2023)
+
+
+def test_unread_header_cells_between_read_ones_are_named_by_position() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    # A seal over 实际完成值 and 分值: two unreadable headers between 年度指标值 and 得分.
+    for label, noise in (("实际完成值", "IdhatIn"), ("分值", "IT")):
+        header[label].words = _words(noise, header[label].box, 0)
+    (mapped,) = map_cells_to_form([page])
+    got = [(i.name, i.target, i.actual, i.weight, i.score) for i in mapped.form.indicators]
+    assert got == [
+        ("巡检次数", "≥12次", "12次", 10.0, 10.0),
+        ("故障修复率", "=100%", "100%", 5.0, 5.0),
+        ("响应时间", "≤2小时", "2小时", 5.0, 4.0),
+    ]
+
+
+def test_an_unread_header_at_the_end_or_an_uneven_count_stays_unnamed() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    # 得分 is last: no read header to its right bounds it, so it is not guessed.
+    header["得分"].words = _words("DAI", header["得分"].box, 0)
+    (mapped,) = map_cells_to_form([page])
+    assert [i.score for i in mapped.form.indicators] == [None, None, None]
+    assert [i.weight for i in mapped.form.indicators] == [10.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [("年度资金总幅", "年度资金总额"), ("财政提款", "财政拨款"), ("本級安排", "本级安排"), ("其他", "其他")],
+)
+def test_ocr_misreads_of_fund_items_are_corrected(read: str, printed: str) -> None:
+    assert vocabulary().misread_of(read, "fund_items") == printed
+
+
+@pytest.mark.parametrize("read", ["其中:上级补助资金", "专项资金", "项目名称", "年度资金"])
+def test_fund_items_outside_the_vocabulary_stay_as_printed(read: str) -> None:
+    assert vocabulary().misread_of(read, "fund_items") is None
+
+
+def test_fund_items_are_corrected_only_when_ocr_read_them() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    (cell,) = [c for c in table.cells if c.words and c.words[0].text == "年度资金总额："]
+    cell.words = _words("年度资金总幅：", cell.box, 0)
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.funds.rows[0].item == "年度资金总幅"  # a text layer says what is printed
+    cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.funds.rows[0].item == "年度资金总额"

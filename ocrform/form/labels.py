@@ -17,7 +17,7 @@ from pathlib import Path
 
 import opencc
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Hamming, Levenshtein
 
 from ocrform.text import normalize
 
@@ -83,6 +83,7 @@ class Vocabulary:
             "goal_columns": data["goal_columns"],
             "indicator_columns": data["indicator_columns"],
             "rubric_columns": data["rubric_columns"],
+            "fund_items": data["fund_items"],
         }
         self._keys: dict[str, list[tuple[str, str]]] = {
             group: [(role, label_key(v)) for role, variants in roles.items() for v in variants]
@@ -115,6 +116,21 @@ class Vocabulary:
         if not key:
             return None
         return self._match_key(key, groups or tuple(self.groups))
+
+    def misread_of(self, text: str, group: str) -> str | None:
+        """The one role of ``group`` that an OCR reading of ``text`` misread, else None.
+
+        Stricter than ``match``: recognisers substitute characters (总额 → 总幅) but rarely
+        add or drop one, while a printed variant outside the vocabulary (其中:上级补助资金)
+        usually differs in length; so only a same-length key within the allowance counts.
+        """
+        key = label_key(text)
+        hits = {
+            role
+            for role, variant in self._keys[group]
+            if len(variant) == len(key) and Hamming.distance(key, variant) <= allowance(len(key))
+        }
+        return hits.pop() if len(hits) == 1 else None
 
     def match_each_group(self, text: str) -> dict[str, LabelMatch]:
         """``match(text, group)`` for every group at once, absent where a group has no match."""

@@ -718,6 +718,8 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
     for n, spans in enumerate(state.fund_rows):
         item_span = spans.get("item", Span()).strip(_ITEM_LEAD).strip(_ITEM_TAIL)
         item = normalize(item_span.text).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
+        if item and any(w.origin.startswith("ocr") for w, _, _ in item_span.parts):
+            item = vocab.misread_of(item, "fund_items") or item
         if item:
             out.provenance += item_span.provenance(f"/funds/rows/{n}/item")
         numbers = {k: out.number(f"/funds/rows/{n}/{k}", spans.get(k)) for k in _FUND_NUMBERS}
