@@ -6,6 +6,7 @@ character away from a printed label of the vocabulary. Free text is never guesse
   shape of its other half, and curly double quotes alternate “ ” (the pairing, not the
   wording, decides).
 - A word that is nothing but a horizontal stroke (一) is the dash placeholder (—).
+- A traditional character that simplified text never uses becomes its simplified form.
 - A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number;
   two digits set off by a gap at its end (``250000 00``) are its decimals.
 - A reading that differs from exactly one label of models/labels.json only in confusable
@@ -21,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import opencc
+
+from ocrform.repair.plausible import common_characters
 
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 # A number as printed on the forms: optional sign, digits with separators, optional %.
@@ -79,7 +82,19 @@ def fix_ocr_text(text: str) -> str:
     if number is not None:
         return number
     label = fix_label(text)
-    return label if label is not None else fix_pairs(text)
+    return label if label is not None else fix_pairs(simplify_variants(text))
+
+
+def simplify_variants(text: str) -> str:
+    """Traditional forms that ordinary simplified text never uses (項, 級, 測) as their
+    simplified ones: the recogniser learnt both scripts and slips into the other on a coarse
+    scan, while these forms are printed in simplified characters. A traditional character
+    that simplified text also uses (著, 乾, 於) stays as read."""
+    common = common_characters()
+    t2s = _t2s()
+    return "".join(
+        ch if ch in common or not _is_cjk(ch) or (s := t2s.convert(ch)) not in common else s for ch in text
+    )
 
 
 # Shapes a reader confuses: the tortoise-shell brackets of document numbers and round ones.

@@ -28,6 +28,7 @@ REC_BATCH_PIXELS = 48 * 480
 # Lines are narrowed by this factor before recognition: the recogniser's cost grows with
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
+REREAD_BELOW = 0.9
 # A reading that is a number (digits, separators, sign, %) with a digit repeated in a row.
 _NUMBER_WITH_REPEAT = re.compile(r"[-+≥≤<>]?[\d,.，]*(\d)\1[\d,.，]*%?")
 # Detection: the page strip is scaled so its longer side is at most this many pixels.
@@ -84,6 +85,13 @@ class RapidOcrEngine:
         if again:
             for i, result in zip(again, self._recognize([line_images[i] for i in again], 1.0)):
                 out[i] = result
+        # Narrowing costs a blurred or coarse line its legibility first: a line read without
+        # confidence is read again at natural width, and the surer reading kept.
+        unsure = [i for i, (_, conf) in enumerate(out) if conf < REREAD_BELOW and i not in again]
+        if unsure:
+            for i, result in zip(unsure, self._recognize([line_images[i] for i in unsure], 1.0)):
+                if result[1] > out[i][1]:
+                    out[i] = result
         return out
 
     def _recognize(self, line_images: list[np.ndarray], squeeze: float) -> list[tuple[str, float]]:
