@@ -212,3 +212,20 @@ def test_a_ruling_sliver_by_the_cell_side_is_not_text() -> None:
     assert _is_edge_stroke(168, 170, 170, 19.0)
     assert not _is_edge_stroke(84, 87, 170, 19.0)
     assert not _is_edge_stroke(3, 20, 170, 19.0)
+
+
+def test_a_leading_operator_kept_as_the_runner_up_is_read() -> None:
+    from ocrform.words.engines.rapidocr import RapidOcrEngine
+
+    chars = ["", "2", "≥", "9", "5", "%"]
+    fake = types.SimpleNamespace(_operators={"≥": 2})
+
+    def read(p_ge: float) -> str:
+        probs = np.zeros((4, len(chars)), np.float32)
+        probs[0, 1], probs[0, 2] = 1 - p_ge, p_ge  # "2", or "≥" with some share
+        probs[1, 3] = probs[2, 4] = probs[3, 5] = 1.0
+        best = probs.argmax(axis=1)
+        return RapidOcrEngine._leading_operator(fake, probs, best, ("295%", 0.9))[0]  # type: ignore[arg-type]
+
+    assert read(0.05) == "≥95%"
+    assert read(0.0005) == "295%"  # a printed 2: the operator has next to nothing

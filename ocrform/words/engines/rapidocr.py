@@ -29,6 +29,8 @@ REC_BATCH_PIXELS = 48 * 480
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
 REREAD_BELOW = 0.9
+# Probability at a line's first character above which a leading comparison operator is read.
+OPERATOR_SHARE = 0.01
 # A reading that is a number (digits, separators, sign, %) with a digit repeated in a row.
 _NUMBER_WITH_REPEAT = re.compile(r"[-+≥≤<>]?[\d,.，]*(\d)\1[\d,.，]*%?")
 # Detection: the page strip is scaled so its longer side is at most this many pixels.
@@ -75,6 +77,7 @@ class RapidOcrEngine:
         chars = self._rec.get_modelmeta().custom_metadata_map["character"].split("\n")
         # CTC index 0 is the blank; the model's last class is the space.
         self._chars = ["", *chars, " "]
+        self._operators = {ch: self._chars.index(ch) for ch in "≥≤" if ch in self._chars}
 
     # ---- recognition -------------------------------------------------------------------
     def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -118,7 +121,22 @@ class RapidOcrEngine:
         best = probs.argmax(axis=2)
         score = probs.max(axis=2)
         for k, i in enumerate(idx):
-            out[i] = _ctc_decode(best[k], score[k], self._chars)
+            out[i] = self._leading_operator(probs[k], best[k], _ctc_decode(best[k], score[k], self._chars))
+
+    def _leading_operator(self, probs: np.ndarray, best: np.ndarray, read: tuple[str, float]) -> tuple[str, float]:
+        """A target value's leading ≥ or ≤, which a coarse scan shows as a digit (≥95% → 295%).
+
+        Where a digit is printed the recogniser gives the operators next to nothing (under
+        0.001 on the generated scans); where an operator is printed and it still reads a
+        digit, the operator keeps a real share (0.01-0.26).
+        """
+        text, conf = read
+        frames = np.flatnonzero(best)
+        if not text or not text[0].isdigit() or frames.size == 0 or not self._operators:
+            return read
+        first = probs[frames[0]]
+        op, p = max(((ch, float(first[j])) for ch, j in self._operators.items()), key=lambda t: t[1])
+        return (op + text[1:], conf) if p >= OPERATOR_SHARE else read
 
     # ---- detection ---------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> list[Box]:
