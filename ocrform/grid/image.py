@@ -23,8 +23,11 @@ MEET_POINTS = 3.0
 LONE_RULE_POINTS = 40.0
 # Beside a rule, this far away (points), there is mostly paper ...
 NEIGHBOUR_POINTS = 1.5
-# ... at most this share of ink.
+# ... at most this share of ink, unless paper lies on both sides for this long somewhere
+# (points): a rule through a seal's star and marks, never a run of welded glyph strokes,
+# whose neighbours are the next glyphs' strokes every few points.
 MAX_NEIGHBOUR_INK = 0.3
+CLEAR_STRETCH_POINTS = 10.0
 # Rules thicker than this (points) are blobs, not lines (a filled header cell, a seal).
 MAX_RULE_THICKNESS_POINTS = 4.0
 
@@ -114,4 +117,13 @@ def _in_ink(binary: np.ndarray, x: int, y: int, w: int, h: int, horizontal: bool
     else:
         above = binary[y : y + h, max(0, x - gap)]
         below = binary[y : y + h, min(binary.shape[1] - 1, x + w - 1 + gap)]
-    return float(np.count_nonzero(above) + np.count_nonzero(below)) / (2 * max(1, len(above))) > MAX_NEIGHBOUR_INK
+    if float(np.count_nonzero(above) + np.count_nonzero(below)) / (2 * max(1, len(above))) <= MAX_NEIGHBOUR_INK:
+        return False
+    return _longest_run((above == 0) & (below == 0)) < CLEAR_STRETCH_POINTS * ppp
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """Length of the longest run of True in a 1-D array."""
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
