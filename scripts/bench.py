@@ -169,8 +169,9 @@ def bench_scan(
         for _ in range(repeat):
             stages = dict.fromkeys(("preprocess", "grid", "ocr", "map", "plain_rapidocr"), 0.0)
             cell_ok = cell_total = plain_found = plain_total = 0
-            got_forms: list[dict] = []
-            want_forms: list[dict] = []
+            # Forms are paired within each document: a form one document splits or merges
+            # must not shift the comparison of every later document.
+            paired: list[tuple[list[dict], list[dict]]] = []
             n_pages = 0
             for forms, pages in docs:
                 contents = []
@@ -208,13 +209,13 @@ def bench_scan(
                 t5 = time.perf_counter()
                 mapped = map_cells_to_form(contents)
                 stages["map"] += time.perf_counter() - t5
-                got_forms += [m.form.model_dump(mode="json") for m in mapped]
-                want_forms += forms
+                paired.append(([m.form.model_dump(mode="json") for m in mapped], forms))
             if not best or stages["ocr"] < best["ocr"]:
                 best = stages
-                exact, total = field_accuracy(got_forms, want_forms)
+                counts = [field_accuracy(got, want) for got, want in paired]
+                exact, total = sum(c[0] for c in counts), sum(c[1] for c in counts)
                 if show_errors:
-                    for got_form, want_form in zip(got_forms, want_forms):
+                    for got_form, want_form in ((g, w) for got, want in paired for g, w in zip(got, want)):
                         for diff in field_differences(got_form, want_form):
                             print(f"field {diff}", file=sys.stderr)
                 summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages)

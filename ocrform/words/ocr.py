@@ -54,6 +54,8 @@ TALL_BAND_SHARE = 1.7
 # ... spaced this many line heights apart (the line height plus its leading).
 TALL_BAND_PITCH = 1.15
 LINE_MARGIN_X = 0.1
+# A piece of ink this narrow (pixels) on a crop's left or right edge is a rule's sliver.
+SIDE_SLIVER_PX = 2
 # A page whose dark pixels are less than this share grey (the rest black) is a
 # black-and-white scan: a grey-level scan's blurred strokes are mostly grey edge (0.6 and
 # more on 150–300 dpi generated scans), a thresholded one's mostly black (about 0.3).
@@ -292,6 +294,13 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
     for c in (*range(edge_cols), *range(w - edge_cols, w)):
         if col_fill[c] > RULING_FILL:
             mask[:, c] = False
+    # A warped rule crosses the crop's side only in places; its sliver, a pixel or two wide,
+    # would stretch the text's band over the whole cell height.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    for k in range(1, n):
+        x, _, bw, _, _ = stats[k]
+        if bw <= SIDE_SLIVER_PX and (x == 0 or x + bw == w):
+            mask[labels == k] = False
 
 
 def _raw_bands(profile: np.ndarray) -> list[tuple[int, int]]:
