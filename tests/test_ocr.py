@@ -162,6 +162,8 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("１２３", "123"),
         ("1a", "10"),  # a bold 0 with its hole filled, on black-and-white scans
         ("250000 00", "250000.00"),  # the decimal point lost at 150 dpi
+        ("≥98%6", "≥98%"),
+        ("100%1", "100%"),
         ("項目成本控制率", "项目成本控制率"),  # a traditional form simplified text never uses
         ("著作权登记", "著作权登记"),  # 著 is simplified text too
         ("项日名称", "项目名称"),

@@ -8,7 +8,8 @@ character away from a printed label of the vocabulary. Free text is never guesse
 - A word that is nothing but a horizontal stroke (一) is the dash placeholder (—).
 - A traditional character that simplified text never uses becomes its simplified form.
 - A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number;
-  two digits set off by a gap at its end (``250000 00``) are its decimals.
+  two digits set off by a gap at its end (``250000 00``) are its decimals, and a digit
+  after a percentage's % sign (``0%6``) is the sign read twice.
 - A reading that differs from exactly one label of models/labels.json only in confusable
   pairs (己/已, 末/未 …, models/ocr_confusions.json) or in traditional/variant forms becomes
   that label.
@@ -28,6 +29,8 @@ from ocrform.repair.plausible import common_characters
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 # A number as printed on the forms: optional sign, digits with separators, optional %.
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
+# A percentage with one digit after its % sign: the sign's lower ring read twice (0%6).
+_PERCENT_TAIL = re.compile(r"([≥≤=<>]?\d[\d,.]*%)\d")
 # Amounts print two decimals; at low resolution the point can vanish, leaving a gap.
 _LOST_POINT = re.compile(r"(\d[\d,]*) (\d\d)")
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
@@ -78,6 +81,9 @@ def fix_ocr_text(text: str) -> str:
     alone = _confusions()[2]
     if text in alone:
         return alone[text]
+    tail = _PERCENT_TAIL.fullmatch(text)
+    if tail:
+        return tail.group(1)
     number = fix_number(text)
     if number is not None:
         return number
