@@ -22,7 +22,7 @@ from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Page
 from ocrform.text import normalize
 from ocrform.words.engines import get_engine
-from ocrform.words.ocr import _is_edge_stroke, _leading_dashes, _soften_binary, read_words_by_ocr
+from ocrform.words.ocr import _is_edge_stroke, _leading_dashes, _soften_binary, _split_wide_gaps, read_words_by_ocr
 from ocrform.words.ocr_fixes import fix_label, fix_number, fix_ocr_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -231,3 +231,11 @@ def test_a_leading_operator_kept_as_the_runner_up_is_read() -> None:
 
     assert read(0.05) == "≥95%"
     assert read(0.0005) == "295%"  # a printed 2: the operator has next to nothing
+
+
+def test_characters_spread_over_a_wide_cell_are_read_apart() -> None:
+    mask = np.zeros((20, 300), bool)
+    mask[3:17, 10:26] = mask[3:17, 250:266] = True  # 总 ... 分, 224 px apart at 20 px lines
+    assert _split_wide_gaps(mask, (0, 20, 10, 266), 20.0) == [(0, 20, 10, 26), (0, 20, 250, 266)]
+    mask[3:17, 30:240:20] = True  # the same line set normally: gaps well under a line height
+    assert _split_wide_gaps(mask, (0, 20, 10, 266), 20.0) == [(0, 20, 10, 266)]

@@ -54,6 +54,8 @@ TALL_BAND_SHARE = 1.7
 # ... spaced this many line heights apart (the line height plus its leading).
 TALL_BAND_PITCH = 1.15
 LINE_MARGIN_X = 0.1
+# Characters of one line further apart than this many line heights are read apart.
+WIDE_GAP_SHARE = 2.5
 # A piece of ink this narrow (pixels) on a crop's left or right edge is a rule's sliver.
 SIDE_SLIVER_PX = 2
 # A page whose dark pixels are less than this share grey (the rest black) is a
@@ -187,7 +189,7 @@ def _cell_lines(
         )
         return [_Line(np.hstack(crops), union, vertical=True)]
     out = []
-    for a, b, c0, c1 in pieces:
+    for a, b, c0, c1 in (sub for piece in pieces for sub in _split_wide_gaps(mask, piece, typical)):
         if _is_edge_stroke(c0, c1, x1 - x0, typical):
             continue
         if _is_ruling_remnant(mask[a:b, c0:c1], max(b - a, typical), x1 - x0):
@@ -262,6 +264,32 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
             break
         start = e
     return text, start
+
+
+def _split_wide_gaps(
+    mask: np.ndarray, piece: tuple[int, int, int, int], typical: float
+) -> list[tuple[int, int, int, int]]:
+    """A line cut where its characters stand far apart (总      分 spread over a wide cell).
+
+    Read as one image, a long stretch of paper makes the recogniser drop the characters
+    before it; text set normally never leaves a gap of several line heights.
+    """
+    a, b, c0, c1 = piece
+    inked = mask[a:b, c0:c1].any(axis=0)
+    gap = max(4, int(WIDE_GAP_SHARE * max(b - a, typical)))
+    out = []
+    start = 0
+    blank = 0
+    for i, on in enumerate(inked):
+        if on:
+            if blank >= gap and i - blank > start:
+                out.append((a, b, c0 + start, c0 + i - blank))
+                start = i
+            blank = 0
+        else:
+            blank += 1
+    out.append((a, b, c0 + start, c1))
+    return out
 
 
 def _is_ruling_remnant(mask: np.ndarray, height: float, cell_width: int) -> bool:
