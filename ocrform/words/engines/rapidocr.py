@@ -29,6 +29,7 @@ REC_BATCH_PIXELS = 48 * 480
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
 REREAD_BELOW = 0.9
+REREAD_SQUEEZE = 0.8
 # Probability at a line's first character above which a leading comparison operator is read.
 OPERATOR_SHARE = 0.01
 # A reading that is a number (digits, separators, sign, %) with a digit repeated in a row.
@@ -89,10 +90,10 @@ class RapidOcrEngine:
             for i, result in zip(again, self._recognize([line_images[i] for i in again], 1.0)):
                 out[i] = result
         # Narrowing costs a blurred or coarse line its legibility first: a line read without
-        # confidence is read again at natural width, and the surer reading kept.
+        # confidence is read again wider, and the surer reading kept.
         unsure = [i for i, (_, conf) in enumerate(out) if conf < REREAD_BELOW and i not in again]
         if unsure:
-            for i, result in zip(unsure, self._recognize([line_images[i] for i in unsure], 1.0)):
+            for i, result in zip(unsure, self._recognize([line_images[i] for i in unsure], REREAD_SQUEEZE)):
                 if result[1] > out[i][1]:
                     out[i] = result
         return out
