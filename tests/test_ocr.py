@@ -239,3 +239,20 @@ def test_characters_spread_over_a_wide_cell_are_read_apart() -> None:
     assert _split_wide_gaps(mask, (0, 20, 10, 266), 20.0) == [(0, 20, 10, 26), (0, 20, 250, 266)]
     mask[3:17, 30:240:20] = True  # the same line set normally: gaps well under a line height
     assert _split_wide_gaps(mask, (0, 20, 10, 266), 20.0) == [(0, 20, 10, 266)]
+
+
+def test_short_unsure_readings_are_dropped_sure_ones_kept(engine) -> None:
+    _, tables, scan = _rendered(SAMPLES / "guizhou_2forms.pdf", 0)
+    real = engine.recognize
+
+    def answer(conf: float) -> list[str]:
+        # Every line reads as a lone "1" with the given confidence.
+        engine.recognize = lambda images: [("1", conf)] * len(images)
+        try:
+            # Dash placeholders are found in the pixels, not by the recogniser.
+            return [w.text for w in read_words_by_ocr(scan, tables, engine) if not PLACEHOLDER.fullmatch(w.text)]
+        finally:
+            engine.recognize = real
+
+    assert answer(0.45) == []  # a speck or a rule's sliver
+    assert answer(0.8) and set(answer(0.8)) == {"1"}

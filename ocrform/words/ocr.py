@@ -54,6 +54,11 @@ TALL_BAND_SHARE = 1.7
 # ... spaced this many line heights apart (the line height plus its leading).
 TALL_BAND_PITCH = 1.15
 LINE_MARGIN_X = 0.1
+# A reading this short is kept only when at least this sure: a speck, a seal's remnant or a
+# rule's sliver in an empty cell reads as I, 1 or ハ at 0.3-0.5, printed digits at 0.75 and
+# up; a dash placeholder, also often unsure, means the same as an empty cell.
+SHORT_READING = 2
+MIN_SHORT_CONFIDENCE = 0.5
 # Characters of one line further apart than this many line heights are read apart.
 WIDE_GAP_SHARE = 2.5
 # A piece of ink this narrow (pixels) on a crop's left or right edge is a rule's sliver.
@@ -108,6 +113,8 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
         text, conf = next(read) if line.image is not None else ("", 1.0)
         text = fix_ocr_text(text)
         if (not text and not line.prefix) or conf < MIN_CONFIDENCE:
+            continue
+        if len(text) <= SHORT_READING and conf < MIN_SHORT_CONFIDENCE and not line.prefix:
             continue
         text = line.prefix + text
         b = line.box
