@@ -140,7 +140,8 @@ def fix_number(text: str) -> str | None:
     if not any(ch.isdigit() for ch in text):
         return None
     mapped = "".join(digits.get(ch, ch) for ch in text)
-    mapped = _LOST_POINT.sub(r"\1.\2", mapped) if _LOST_POINT.fullmatch(mapped) else mapped
+    if lost := _LOST_POINT.fullmatch(mapped):
+        mapped = f"{lost[1]}.{lost[2]}"
     return mapped if mapped != text and _NUMBER.fullmatch(mapped) else None
 
 
