@@ -18,8 +18,9 @@ MAX_SKEW_DEGREES = 5.0
 BACKGROUND_WINDOW = 1 / 40
 # Red minus the larger of green and blue above which a pixel is seal ink, not text.
 SEAL_REDNESS = 40
-# ... and whose red channel is at least this bright (darker pixels carry text beneath the seal).
-SEAL_MIN_RED = 150
+# Lifted by the seal ink's red, a tinted pixel still lighter than this is the seal's
+# JPEG-smeared residue on paper, not a faint ruling (about 190 at 150 dpi).
+SEAL_RESIDUE = 235
 # Near a seal, a light pixel is whitened only when at least this red: the seal's JPEG-smeared
 # tint is, while the faint edge of a blurred ruling or stroke beside it is neutral grey.
 SEAL_TINT = 15
@@ -52,8 +53,7 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
 
     The red channel does most of it: black text is dark in every channel, a red stamp is
     bright in red, so text under a seal stays as dark as the rest. What the red channel
-    still shows of a seal (its light tint, JPEG-smeared edges) is whitened where the
-    pixel is both reddish and light; text beneath stays, being dark.
+    still shows of a seal (its ink's own red, its JPEG-smeared edges) is divided out.
     """
     if image.ndim == 2:
         return flatten_illumination(image)
@@ -66,7 +66,14 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     # Whitening only the red pixels would leave the seal's outline as a grey edge; within
     # the seal's reach a light, tinted pixel is seal, a dark or neutral one text or a ruling.
     near = cv2.dilate(seal, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))).astype(bool)
-    gray[near & (gray > SEAL_MIN_RED) & (redness > SEAL_TINT)] = 255
+    tinted = near & (redness > SEAL_TINT)
+    # Ink multiplies: under the seal a pixel's red is the lightness of what lies beneath
+    # times the seal ink's own red, so dividing that out gives the text and the rulings back
+    # at their own grey. Only whitening light red pixels also erased faint rulings there.
+    seal_red = max(1.0, float(np.median(gray[seal.astype(bool)])))
+    lifted = np.minimum(255.0, gray[tinted].astype(np.float32) * (255.0 / seal_red)).astype(np.uint8)
+    lifted[lifted > SEAL_RESIDUE] = 255
+    gray[tinted] = lifted
     return gray
 
 
