@@ -174,6 +174,9 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("(国办发〔2014〕66号)", "(国办发〔2014〕66号)"),
         ("在“云上贵州“平台", "在“云上贵州”平台"),
         ('在“云上贵州"平台', "在“云上贵州”平台"),
+        ("“一网通办“及”随申办”运营", "“一网通办”及“随申办”运营"),
+        ("办”和“一网", "办”和“一网"),  # the end of one quotation, the start of the next
+        ("“随申办“”集成", "“随申办“”集成"),  # an odd count: not a pairing to restore
     ],
 )
 def test_safe_ocr_fixes(raw: str, fixed: str) -> None:

@@ -126,10 +126,13 @@ def fix_pairs(text: str) -> str:
                 chars[j] = want
     quotes = [i for i, ch in enumerate(chars) if ch in _DOUBLE_QUOTES]
     # Chinese text pairs its double quotes and the reader often gets a curly quote's
-    # direction wrong; a word with two quotes that cannot be a pair (““, ””, “") becomes
-    # “…”. Any other count may be a quotation broken across lines and is left alone.
-    if len(quotes) == 2 and "".join(chars[i] for i in quotes) not in ("“”", "”“", '""'):
-        chars[quotes[0]], chars[quotes[1]] = "“", "”"
+    # direction wrong, so an even count is set “…”“…”. Text that starts with a closing
+    # quote and ends with an opening one may be the middle of a quotation broken across
+    # lines, and an odd count certainly is one; both are left as read.
+    seq = "".join(chars[i] for i in quotes)
+    if seq and len(seq) % 2 == 0 and not (seq[0] == "”" and seq[-1] == "“"):
+        for k, i in enumerate(quotes):
+            chars[i] = "“" if k % 2 == 0 else "”"
     return "".join(chars)
 
 
