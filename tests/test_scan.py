@@ -87,6 +87,19 @@ def test_a_faint_ruling_beside_a_seal_is_kept() -> None:
     assert gray[45:55, 60:66].min() == 255
 
 
+
+def test_a_faint_ruling_under_a_seal_is_kept() -> None:
+    # Seal ink multiplies with the page: a light rule under it turns a dark red that is
+    # still brighter in red than plain ink, and whitening light red lost the rule there.
+    page = np.full((100, 100, 3), 255, np.uint8)
+    page[:, 50] = 190
+    seal = np.full_like(page, 255)
+    seal[30:70, 30:70] = (40, 40, 220)
+    page = (page.astype(np.uint16) * seal // 255).astype(np.uint8)
+    gray = drop_seals(page)
+    assert gray[35:65, 50].max() < 200  # the rule, at about its own grey
+    assert gray[35:65, 35:45].min() == 255  # the seal's ink, gone
+
 def cell_layout(tables: list) -> list[tuple[int, int, int, int]]:
     return sorted((c.row, c.col, c.row_span, c.col_span) for t in tables for c in t.cells)
 
