@@ -15,9 +15,13 @@ def field_differences(got: Any, want: Any, path: str = "") -> list[str]:
             diffs += field_differences(got.get(key, "<missing>"), want.get(key, "<missing>"), f"{path}/{key}")
         return diffs
     if isinstance(want, list) and isinstance(got, list):
-        diffs = [f"{path}: {len(got)} items, want {len(want)}"] if len(got) != len(want) else []
+        diffs = []
         for i, (g, w) in enumerate(zip(got, want)):
             diffs += field_differences(g, w, f"{path}/{i}")
+        # A missing item loses every field it has; an extra one is one wrong field.
+        for i in range(len(got), len(want)):
+            diffs += [f"{path}/{i}: missing"] * count_fields(want[i])
+        diffs += [f"{path}/{i}: not in the truth" for i in range(len(want), len(got))]
         return diffs
     if isinstance(want, str) and isinstance(got, str):
         return [] if normalize(got) == normalize(want) else [f"{path}: {got!r} != {want!r}"]
