@@ -22,7 +22,14 @@ from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Page
 from ocrform.text import normalize
 from ocrform.words.engines import get_engine
-from ocrform.words.ocr import _is_edge_stroke, _leading_dashes, _soften_binary, _split_wide_gaps, read_words_by_ocr
+from ocrform.words.ocr import (
+    _is_edge_stroke,
+    _leading_dashes,
+    _soften_binary,
+    _split_wide_gaps,
+    _typical_line_height,
+    read_words_by_ocr,
+)
 from ocrform.words.ocr_fixes import fix_label, fix_number, fix_ocr_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -260,3 +267,12 @@ def test_short_unsure_readings_are_dropped_sure_ones_kept(engine) -> None:
 
     assert answer(0.45) == []  # a speck or a rule's sliver
     assert answer(0.8) and set(answer(0.8)) == {"1"}
+
+
+def test_rule_slivers_do_not_set_the_line_height() -> None:
+    # A page of few short values under thick rules: most bands are 1-2 px slivers.
+    mask = np.zeros((40, 60), bool)
+    cells = [((0, 0, 60, 40), mask, [(0, 2), (18, 36)])] + [((0, 0, 60, 40), mask, [(0, 1), (38, 40)])] * 3
+    ppp = 150 / 72
+    assert _typical_line_height(cells, ppp) == 18
+    assert _typical_line_height([((0, 0, 60, 40), mask, [(2, 20), (22, 39), (40, 57)])], ppp) == 17

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from ocrform.model import Box, Page, Table, Word
+from ocrform.scan.preprocess import ink_mask
 from ocrform.words.engines import OcrEngine
 from ocrform.words.ocr_fixes import fix_ocr_text
 
@@ -61,6 +62,8 @@ SHORT_READING = 2
 MIN_SHORT_CONFIDENCE = 0.5
 # Characters of one line further apart than this many line heights are read apart.
 WIDE_GAP_SHARE = 2.5
+# No printed line of text is less tall than this (points; a 6 pt glyph is about 5).
+MIN_LINE_PT = 4.0
 # A piece of ink this narrow (pixels) on a crop's left or right edge is a rule's sliver.
 SIDE_SLIVER_PX = 2
 # A page whose dark pixels are less than this share grey (the rest black) is a
@@ -86,7 +89,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     image = page.image
     ppp = page.pixels_per_point
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    ink = _ink_mask(gray)
+    ink = ink_mask(gray)
     gray = _soften_binary(gray)
 
     cells = []
@@ -96,9 +99,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
             mask = _cell_mask(ink, rect)
             if mask is not None:
                 cells.append((rect, mask, _raw_bands(mask.sum(axis=1))))
-    heights = [b - a for _, _, bands in cells for a, b in bands]
-    # The page's usual line height: most bands are whole lines, so their median is one.
-    typical = float(np.median(heights)) if heights else 0.0
+    typical = _typical_line_height(cells, ppp)
     lines: list[_Line] = []
     for rect, mask, bands in cells:
         bands = _split_tall(_merge_fragments(bands, typical), mask.sum(axis=1), typical)
@@ -131,6 +132,25 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     return words
 
 
+def _typical_line_height(
+    cells: list[tuple[tuple[int, int, int, int], np.ndarray, list[tuple[int, int]]]], ppp: float
+) -> float:
+    """The page's usual line height: most bands are whole lines, so their median is one.
+
+    Thick rulings and specks leave slivers a pixel or two tall at cell edges; on a page of
+    few short values they can outnumber the lines, and a median below any printed line's
+    height is taken again over the bands that could be lines.
+    """
+    heights = np.array([b - a for _, _, bands in cells for a, b in bands])
+    if heights.size == 0:
+        return 0.0
+    typical = float(np.median(heights))
+    floor = MIN_LINE_PT * ppp
+    if typical < floor and (heights >= floor).any():
+        typical = float(np.median(heights[heights >= floor]))
+    return typical
+
+
 def _soften_binary(gray: np.ndarray) -> np.ndarray:
     """A black-and-white scan with its hard glyph edges blurred a little.
 
@@ -143,13 +163,6 @@ def _soften_binary(gray: np.ndarray) -> np.ndarray:
     if grey >= BINARY_GREY_SHARE * dark:
         return gray
     return cv2.GaussianBlur(gray, (0, 0), BINARY_SOFTEN_PX)
-
-
-def _ink_mask(gray: np.ndarray) -> np.ndarray:
-    # Otsu on the whole page, capped so a page of mostly white paper does not call grey
-    # paper texture ink.
-    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return gray < min(otsu, 200)
 
 
 def _px(box: Box, ppp: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
