@@ -618,6 +618,29 @@ def test_unread_header_cells_between_read_ones_are_named_by_position() -> None:
     ]
 
 
+def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    # A black seal's ring over 年度指标值 and 实际完成值 reads as a rule through the second:
+    # three unreadable header cells for two missing roles, the body cells whole below.
+    header["年度指标值"].words = _words("L年度播", header["年度指标值"].box, 0)
+    cut = header["实际完成值"]
+    table.cells.remove(cut)
+    middle = cut.box.cx
+    for x0, x1, noise in ((cut.box.x0, middle, "RR)"), (middle, cut.box.x1, "()")):
+        half = Cell(cut.row, cut.col, Box(x0, cut.box.y0, x1, cut.box.y1), 0)
+        half.words = _words(noise, half.box, 0)
+        table.cells.append(half)
+    (mapped,) = map_cells_to_form([page])
+    got = [(i.name, i.target, i.actual, i.weight, i.score) for i in mapped.form.indicators]
+    assert got == [
+        ("巡检次数", "≥12次", "12次", 10.0, 10.0),
+        ("故障修复率", "=100%", "100%", 5.0, 5.0),
+        ("响应时间", "≤2小时", "2小时", 5.0, 4.0),
+    ]
+
+
 def test_an_unread_header_at_the_end_or_an_uneven_count_stays_unnamed() -> None:
     page = _first_page()
     (table,) = page.tables

@@ -95,6 +95,33 @@ class _Columns:
     columns: list[_Column]
     frame: tuple[float, float]
     placed: dict[tuple[tuple[float, float], tuple[float, ...]], list[_Column]] = field(default_factory=dict)
+    # Unread header cells outnumbering the roles missing between two read ones, named once
+    # the first body row shows which of them are one column.
+    pending: list[tuple[list[Cell], list[str]]] = field(default_factory=list)
+
+    def settle(self, row: _Row) -> None:
+        """Name the pending header cells by the body row below them.
+
+        A seal's ring across a header cell reads as a rule there and cuts the cell in two;
+        the body's cells, below the seal's reach or past it, show the columns' true borders.
+        Header cells under one body cell are one column.
+        """
+        if not self.pending or row.frame != self.frame:
+            return
+        added = []
+        for cells, missing in self.pending:
+            groups: list[list[Cell]] = []
+            owner = None
+            for cell in cells:
+                below = next((c for c in row.covering if c.box.x0 - 1.0 <= cell.box.cx <= c.box.x1 + 1.0), None)
+                if below is None or below is not owner or not groups:
+                    groups.append([])
+                owner = below
+                groups[-1].append(cell)
+            if len(groups) == len(missing):
+                added += [_Column(role, g[0].box.x0, g[-1].box.x1) for role, g in zip(missing, groups)]
+        self.pending = []
+        self.columns = _own_weights(sorted(self.columns + added, key=lambda c: c.x0))
 
     def at(self, row: _Row) -> list[_Column]:
         """The columns placed on another row's table.
@@ -396,7 +423,8 @@ class _Reader:
                 columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
             elif not section_label:
                 unmatched.append(cell)
-        columns += _unread_between(columns, unmatched, list(self.vocab.groups[group]))
+        named, pending = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
+        columns += named
         if group == "fund_columns" and all(c.role != "item" for c in columns):
             first = min(c.x0 for c in columns)
             left = [c for c in unmatched if c.box.x1 <= first + 1.0]
@@ -405,7 +433,9 @@ class _Reader:
                 columns.append(_Column("item", cell.box.x0, cell.box.x1))
         self.mode.section = section
         self.mode.field_name = None
-        self.mode.columns[section] = _Columns(_own_weights(sorted(columns, key=lambda c: c.x0)), row.frame)
+        self.mode.columns[section] = _Columns(
+            _own_weights(sorted(columns, key=lambda c: c.x0)), row.frame, pending=pending
+        )
         self.form.has_content = True
         return True
 
@@ -543,6 +573,7 @@ class _Reader:
         header = self.mode.columns.get(section or "")
         if header is None:
             return False
+        header.settle(row)
         columns = header.at(row)
         if section == "funds":
             return self._fund_row(row, columns)
@@ -625,24 +656,31 @@ class _Reader:
         return out
 
 
-def _unread_between(columns: list[_Column], unread: list[Cell], order: list[str]) -> list[_Column]:
+def _unread_between(
+    columns: list[_Column], unread: list[Cell], order: list[str]
+) -> tuple[list[_Column], list[tuple[list[Cell], list[str]]]]:
     """Header cells no label matched (a seal over them, a bad scan), named by position.
 
     Layouts print their columns in one order (models/labels.json lists each group's roles
     in it). Between two read headers, as many unread cells as there are roles missing
-    between the two can only be those roles, in that order; any other count is left alone.
+    between the two can only be those roles, in that order. More unread cells than missing
+    roles are returned as pending, for the body to settle (``_Columns.settle``); fewer are
+    left alone.
     """
     rank = {role: k for k, role in enumerate(order)}
     known = sorted((c for c in columns if c.role in rank), key=lambda c: c.x0)
     used = {c.role for c in columns}
-    out = []
+    named = []
+    pending = []
     for left, right in itertools.pairwise(known):
         inside = [c for c in unread if left.x1 - 1.0 <= c.box.x0 and c.box.x1 <= right.x0 + 1.0]
         between = sorted(inside, key=lambda c: c.box.x0)
         missing = [r for r in order[rank[left.role] + 1 : rank[right.role]] if r not in used]
         if between and len(between) == len(missing):
-            out += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
-    return out
+            named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
+        elif missing and len(between) > len(missing):
+            pending.append((between, missing))
+    return named, pending
 
 
 def _own_weights(columns: list[_Column]) -> list[_Column]:
