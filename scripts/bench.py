@@ -4,11 +4,10 @@
     python scripts/bench.py --kind scan       # scans: ocrform vs plain full-page RapidOCR
     python scripts/bench.py --kind scan --docs 3 --repeat 1   # quicker
 
-The scan benchmark rasterises generated forms at --dpi (degraded with ocrform.synth.degrade
-when that module is there) and reads every page twice, side by side in one process: once
-with ocrform's path (pre-process, image grid, cell OCR) and once with plain full-page
-RapidOCR (det+rec on the whole page). Until the image grid exists the tables come from the
-same page's vector grid (reported as "grid": "vector-fallback").
+The scan benchmark rasterises generated forms at --dpi, degrades them like scans of
+--level (ocrform.synth.degrade) and reads every page twice, side by side in one process:
+once with ocrform's path (pre-process, image grid, cell OCR) and once with plain full-page
+RapidOCR (det+rec on the whole page).
 
 The documents are generated from the gold forms with the sample generator, so the
 benchmark also reports how many forms came back exactly.
@@ -102,15 +101,6 @@ def _scan_page(born, image, dpi: int):
     )
 
 
-def _optional(module: str, name: str):
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def bench_scan(
     n_docs: int, forms_per_doc: int, repeat: int, dpi: int, level: str = "mild", show_errors: bool = False
 ) -> dict:
@@ -121,14 +111,12 @@ def bench_scan(
     from ocrform.form.mapping import map_cells_to_form
     from ocrform.grid import fill_cells, find_tables
     from ocrform.model import PageContent
+    from ocrform.scan.preprocess import preprocess_page
     from ocrform.synth import STYLES, render_forms_pdf
+    from ocrform.synth.degrade import degrade_image
     from ocrform.text import normalize
     from ocrform.words.engines import get_engine
     from ocrform.words.ocr import read_words_by_ocr
-
-    preprocess_page = _optional("ocrform.scan.preprocess", "preprocess_page")
-    image_grid = _optional("ocrform.grid.image", "find_image_rulings") is not None
-    degrade = _optional("ocrform.synth.degrade", "degrade_image")
 
     # A CTC recogniser cannot tell how long a dash is: empty-value dashes compare equal.
     placeholder = re.compile(r"[-‐‑‒–—―－一]+")
@@ -157,8 +145,8 @@ def bench_scan(
                 cells = {
                     (round(c.box.cx, 1), round(c.box.cy, 1)): cell_text(c.text) for tab in expected for c in tab.cells
                 }
-                if degrade is not None and level != "none":
-                    image = degrade(image, rng, level)
+                if level != "none":
+                    image = degrade_image(image, rng, level)
                 pages.append((page, image, cells))
             docs.append((forms, pages))
 
@@ -179,9 +167,9 @@ def bench_scan(
                     n_pages += 1
                     scan = _scan_page(born, image, dpi)
                     t0 = time.perf_counter()
-                    scan.image = preprocess_page(image).image if preprocess_page else image
+                    scan.image = preprocess_page(image).image
                     t1 = time.perf_counter()
-                    tables = find_tables(scan) if image_grid else find_tables(born)
+                    tables = find_tables(scan)
                     t2 = time.perf_counter()
                     words = read_words_by_ocr(scan, tables, engine)
                     free = fill_cells(tables, words)
@@ -224,9 +212,7 @@ def bench_scan(
     return {
         "kind": "scan",
         "dpi": dpi,
-        "degradation": level if degrade is not None else "none (ocrform.synth.degrade absent)",
-        "grid": "image" if image_grid else "vector-fallback",
-        "preprocess": "yes" if preprocess_page else "absent",
+        "degradation": level,
         "pages": n_pages,
         "ocrform": {
             "seconds_per_page": {k: round(best[k] / n_pages, 3) for k in ("preprocess", "grid", "ocr", "map")},
