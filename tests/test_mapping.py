@@ -622,8 +622,9 @@ def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
     page = _first_page()
     (table,) = page.tables
     header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
-    # A black seal's ring over 年度指标值 and 实际完成值 reads as a rule through the second:
-    # three unreadable header cells for two missing roles, the body cells whole below.
+    # A black seal's ring over 三级指标 to 实际完成值 reads as a rule through the last: four
+    # unreadable header cells for three missing roles, the body cells whole below.
+    header["三级指标"].words = _words("一1二收", header["三级指标"].box, 0)
     header["年度指标值"].words = _words("L年度播", header["年度指标值"].box, 0)
     cut = header["实际完成值"]
     table.cells.remove(cut)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
@@ -121,7 +122,7 @@ class _Columns:
             if len(groups) == len(missing):
                 added += [_Column(role, g[0].box.x0, g[-1].box.x1) for role, g in zip(missing, groups)]
         self.pending = []
-        self.columns = _own_weights(sorted(self.columns + added, key=lambda c: c.x0))
+        self.columns = _own_weights(self.columns + added)
 
     def at(self, row: _Row) -> list[_Column]:
         """The columns placed on another row's table.
@@ -434,7 +435,7 @@ class _Reader:
         self.mode.section = section
         self.mode.field_name = None
         self.mode.columns[section] = _Columns(
-            _own_weights(sorted(columns, key=lambda c: c.x0)), row.frame, pending=pending
+            _own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending
         )
         self.form.has_content = True
         return True
@@ -683,18 +684,21 @@ def _unread_between(
     return named, pending
 
 
-def _own_weights(columns: list[_Column]) -> list[_Column]:
+def _own_weights(columns: list[_Column], unread: Sequence[Cell] = ()) -> list[_Column]:
     """A 分值 column right of a 一级/二级 column is that level's weight, not the row's.
 
     Scoring tables print 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | …; the row's weight
-    is the one that follows its own (三级) name.
+    is the one that follows its own (三级) name. Unread header cells still stand between
+    columns: a 分值 past them does not follow the level before them.
     """
+    placed = sorted([*columns, *(_Column("", c.box.x0, c.box.x1) for c in unread)], key=lambda c: c.x0)
     out = []
-    for n, col in enumerate(columns):
-        left = columns[n - 1].role if n else None
+    for n, col in enumerate(placed):
+        left = placed[n - 1].role if n else None
         if col.role == "weight" and left in _LEVELS:
             col = _Column(f"{left}_weight", col.x0, col.x1)
-        out.append(col)
+        if col.role:
+            out.append(col)
     return out
 
 
