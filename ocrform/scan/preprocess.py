@@ -85,11 +85,11 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Pixels darker than the page's Otsu cut, capped so that a page of mostly white paper
     does not call grey paper texture ink.
 
-    On a page of pure black and white (a bilevel TIFF) Otsu cuts at 0; ink is what lies at
-    or below the cut, as OpenCV thresholds, or such a page has no ink at all.
+    On a page of pure black and white (a bilevel TIFF) Otsu cuts at 0, below every pixel,
+    and such a page had no ink at all: it is cut at mid-grey instead.
     """
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return gray <= min(otsu, 200)
+    return gray < (min(otsu, 200) if otsu > 0 else 128)
 
 
 def remove_specks(gray: np.ndarray) -> np.ndarray:
