@@ -23,6 +23,7 @@ from ocrform.model import Page
 from ocrform.text import normalize
 from ocrform.words.engines import get_engine
 from ocrform.words.ocr import (
+    _cell_mask,
     _is_edge_stroke,
     _leading_dashes,
     _soften_binary,
@@ -276,3 +277,16 @@ def test_rule_slivers_do_not_set_the_line_height() -> None:
     ppp = 150 / 72
     assert _typical_line_height(cells, ppp) == 18
     assert _typical_line_height([((0, 0, 60, 40), mask, [(2, 20), (22, 39), (40, 57)])], ppp) == 17
+
+
+def test_dots_of_a_ragged_rule_along_the_top_are_not_text() -> None:
+    # A thick rule's ragged lower edge leaves 1-2 px dots along the crop's top; kept, they
+    # widen the value's line over faint marks to its left, read as dashes (---0).
+    ink = np.zeros((31, 218), bool)
+    for x in (0, 22, 33, 50, 62):
+        ink[0:2, x : x + 3] = True
+    ink[9:25, 105:115] = True  # the value, a 0
+    mask = _cell_mask(ink, (0, 0, 218, 31))
+    assert mask is not None
+    cols = np.flatnonzero(mask.any(axis=0))
+    assert (cols[0], cols[-1]) == (105, 114)

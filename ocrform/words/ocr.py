@@ -64,7 +64,7 @@ MIN_SHORT_CONFIDENCE = 0.5
 WIDE_GAP_SHARE = 2.5
 # No printed line of text is less tall than this (points; a 6 pt glyph is about 5).
 MIN_LINE_PT = 4.0
-# A piece of ink this narrow (pixels) on a crop's left or right edge is a rule's sliver.
+# A piece of ink this narrow (pixels) on a crop's edge, across it, is a rule's sliver.
 SIDE_SLIVER_PX = 2
 # A page whose dark pixels are less than this share grey (the rest black) is a
 # black-and-white scan: a grey-level scan's blurred strokes are mostly grey edge (0.6 and
@@ -343,11 +343,13 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
         if col_fill[c] > RULING_FILL:
             mask[:, c] = False
     # A warped rule crosses the crop's side only in places; its sliver, a pixel or two wide,
-    # would stretch the text's band over the whole cell height.
+    # would stretch the text's band over the whole cell height. Along the top or bottom, a
+    # thick rule's ragged edge leaves dots that widen a line's crop over faint marks beside
+    # it (a seal's ghost, read as dashes before a value).
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     for k in range(1, n):
-        x, _, bw, _, _ = stats[k]
-        if bw <= SIDE_SLIVER_PX and (x == 0 or x + bw == w):
+        x, y, bw, bh, _ = stats[k]
+        if (bw <= SIDE_SLIVER_PX and (x == 0 or x + bw == w)) or (bh <= SIDE_SLIVER_PX and (y == 0 or y + bh == h)):
             mask[labels == k] = False
 
 
