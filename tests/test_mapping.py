@@ -642,6 +642,20 @@ def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
     ]
 
 
+def test_an_unread_first_header_is_named_beside_a_misread_section_label() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    # Black and white at 150 dpi: 一级指标 reads 一般据棒 and the tall 绩效指标 label beside
+    # it 续效翔棒. Only the header-tall cell can be the first column.
+    header["一级指标"].words = _words("一般据棒", header["一级指标"].box, 0)
+    (section,) = [c for c in table.cells if c.row == 4 and c.row_span > 1]
+    section.words = _words("续效翔棒", section.box, 0)
+    (mapped,) = map_cells_to_form([page])
+    assert [i.level1 for i in mapped.form.indicators] == ["产出指标"] * 3
+    assert [i.name for i in mapped.form.indicators] == ["巡检次数", "故障修复率", "响应时间"]
+
+
 def test_an_unread_header_at_the_end_or_an_uneven_count_stays_unnamed() -> None:
     page = _first_page()
     (table,) = page.tables

@@ -417,13 +417,18 @@ class _Reader:
         self._section_cells(row, labels)
         columns: list[_Column] = []
         unmatched: list[Cell] = []
+        spans = []
         for cell in row.starting:
             m = self._match(cell, group)
             section_label = (label := labels[id(cell)]) is not None and label.group == "sections"
             if m is not None:
                 columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
+                spans.append(cell.row_span)
             elif not section_label:
                 unmatched.append(cell)
+        # A header's own cells are as tall as its read ones; a tall section label beside them
+        # (绩效指标 down the left, misread) is not a header cell.
+        unmatched = [c for c in unmatched if c.row_span == min(spans)]
         named, pending = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
         columns += named
         if group == "fund_columns" and all(c.role != "item" for c in columns):
@@ -663,8 +668,8 @@ def _unread_between(
     """Header cells no label matched (a seal over them, a bad scan), named by position.
 
     Layouts print their columns in one order (models/labels.json lists each group's roles
-    in it). Between two read headers, as many unread cells as there are roles missing
-    between the two can only be those roles, in that order. More unread cells than missing
+    in it). Between two read headers, or before the first, as many unread cells as there
+    are roles missing there can only be those roles, in that order. More unread cells than missing
     roles are returned as pending, for the body to settle (``_Columns.settle``); fewer are
     left alone.
     """
@@ -681,6 +686,14 @@ def _unread_between(
             named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
         elif missing and len(between) > len(missing):
             pending.append((between, missing))
+    if known:
+        # Before the first read header the frame bounds the row: the roles the order puts
+        # first, when as many unread cells stand there.
+        first = known[0]
+        before = sorted((c for c in unread if c.box.x1 <= first.x0 + 1.0), key=lambda c: c.box.x0)
+        missing = [r for r in order[: rank[first.role]] if r not in used]
+        if before and len(before) == len(missing):
+            named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, before)]
     return named, pending
 
 
