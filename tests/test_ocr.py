@@ -25,6 +25,7 @@ from ocrform.words.engines import get_engine
 from ocrform.words.ocr import (
     _cell_mask,
     _is_edge_stroke,
+    _islands,
     _leading_dashes,
     _soften_binary,
     _split_wide_gaps,
@@ -290,3 +291,12 @@ def test_dots_of_a_ragged_rule_along_the_top_are_not_text() -> None:
     assert mask is not None
     cols = np.flatnonzero(mask.any(axis=0))
     assert (cols[0], cols[-1]) == (105, 114)
+
+
+def test_a_strip_is_searched_only_where_it_holds_ink() -> None:
+    inked = np.zeros(1200, bool)
+    inked[40:300] = True  # 单位：… at the left
+    inked[310:330] = True  # the word after a space: the same stretch
+    inked[900:1150] = True  # 填报日期：… at the right
+    assert _islands(inked, 50.0) == [(40, 330), (900, 1150)]
+    assert _islands(np.zeros(10, bool), 5.0) == []

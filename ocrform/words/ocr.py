@@ -34,6 +34,10 @@ MERGED_LINE_SHARE = 1.25
 MIN_LINE_INK = 6
 # Outside the tables: ink rows closer than this (points) are one strip for the detector.
 STRIP_GAP_PT = 8.0
+# ... and ink further apart than this (points) along a strip is searched apart: wider than
+# the space between words of a line, narrower than the paper between a line's two ends.
+ISLAND_GAP_PT = 24.0
+MIN_ISLAND_PT = 4.0
 MIN_CONFIDENCE = 0.3
 # Dashes, in line heights: a hyphen is at most this wide; a stroke at least HYPHEN_RUN wide
 # before text is a run of hyphens at HYPHEN_PITCH (a CJK character such as 一 is about 0.9).
@@ -151,6 +155,13 @@ def _typical_line_height(
     return typical
 
 
+def is_black_and_white(gray: np.ndarray) -> bool:
+    """Whether a page was scanned in black and white (thresholded), not in grey levels."""
+    dark = np.count_nonzero(gray < 215)
+    grey = np.count_nonzero(gray > 40) - (gray.size - dark)
+    return grey < BINARY_GREY_SHARE * dark
+
+
 def _soften_binary(gray: np.ndarray) -> np.ndarray:
     """A black-and-white scan with its hard glyph edges blurred a little.
 
@@ -158,11 +169,7 @@ def _soften_binary(gray: np.ndarray) -> np.ndarray:
     read worse than the same strokes softened (on 150 dpi heavy scans, about a fifth of
     the misread cells come right). Grey pages are returned as they are.
     """
-    dark = np.count_nonzero(gray < 215)
-    grey = np.count_nonzero(gray > 40) - (gray.size - dark)
-    if grey >= BINARY_GREY_SHARE * dark:
-        return gray
-    return cv2.GaussianBlur(gray, (0, 0), BINARY_SOFTEN_PX)
+    return cv2.GaussianBlur(gray, (0, 0), BINARY_SOFTEN_PX) if is_black_and_white(gray) else gray
 
 
 def _px(box: Box, ppp: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -447,12 +454,29 @@ def _free_lines(gray: np.ndarray, ink: np.ndarray, tables: list[Table], ppp: flo
     out = []
     for a, b in strips:
         a, b = max(0, a - pad), min(h, b + pad)
-        strip = gray[a:b].copy()
-        for x0, y0, x1, y1 in rects:  # tables and their lines are not free text
-            strip[max(0, y0 - a) : max(0, y1 - a), x0:x1] = 255
-        for box in engine.detect(strip):
-            bx0, by0, bx1, by1 = int(box.x0), int(box.y0), int(np.ceil(box.x1)), int(np.ceil(box.y1))
-            if bx1 - bx0 < 3 or by1 - by0 < 3:
-                continue
-            out.append(_Line(strip[by0:by1, bx0:bx1], Box(bx0, a + by0, bx1, a + by1)))
+        # The detector's cost is the strip's area: only the stretches that hold ink are
+        # searched (a 单位 line's two ends, a centred title), not the paper between them.
+        for c0, c1 in _islands(outside[a:b].any(axis=0), ISLAND_GAP_PT * ppp):
+            if c1 - c0 < MIN_ISLAND_PT * ppp:
+                continue  # a rule's sliver or a speck beside a table, no text
+            c0, c1 = max(0, c0 - pad), min(w, c1 + pad)
+            strip = gray[a:b, c0:c1].copy()
+            for x0, y0, x1, y1 in rects:  # tables and their lines are not free text
+                strip[max(0, y0 - a) : max(0, y1 - a), max(0, x0 - c0) : max(0, x1 - c0)] = 255
+            for box in engine.detect(strip):
+                bx0, by0, bx1, by1 = int(box.x0), int(box.y0), int(np.ceil(box.x1)), int(np.ceil(box.y1))
+                if bx1 - bx0 < 3 or by1 - by0 < 3:
+                    continue
+                out.append(_Line(strip[by0:by1, bx0:bx1], Box(c0 + bx0, a + by0, c0 + bx1, a + by1)))
     return out
+
+
+def _islands(inked: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """Runs of inked columns, joined across gaps up to ``gap`` pixels."""
+    cols = np.flatnonzero(inked)
+    if cols.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(cols) > gap)
+    starts = np.concatenate(([cols[0]], cols[breaks + 1]))
+    ends = np.concatenate((cols[breaks], [cols[-1]])) + 1
+    return [(int(s), int(e)) for s, e in zip(starts, ends)]
