@@ -300,3 +300,18 @@ def test_a_strip_is_searched_only_where_it_holds_ink() -> None:
     inked[900:1150] = True  # 填报日期：… at the right
     assert _islands(inked, 50.0) == [(40, 330), (900, 1150)]
     assert _islands(np.zeros(10, bool), 5.0) == []
+
+
+def test_the_ragged_edge_of_a_cleared_rule_goes_with_it() -> None:
+    # A thick rule down the crop's left: its solid columns are cleared as a ruling, and the
+    # pixels its ragged edge leaves beside them went on standing by each character of a
+    # vertical label, read as part of it (自评结论 → 评论).
+    ink = np.zeros((120, 54), bool)
+    ink[:, 0:3] = True
+    for y in (48, 72, 99):
+        ink[y : y + 4, 3] = True
+    ink[20:34, 22:38] = True  # a character
+    mask = _cell_mask(ink, (0, 0, 54, 120))
+    assert mask is not None
+    assert not mask[:, :20].any()
+    assert mask[20:34, 22:38].all()

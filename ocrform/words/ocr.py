@@ -346,17 +346,22 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
     for r in (*range(edge_rows), *range(h - edge_rows, h)):
         if row_fill[r] > RULING_FILL:
             mask[r] = False
-    for c in (*range(edge_cols), *range(w - edge_cols, w)):
-        if col_fill[c] > RULING_FILL:
-            mask[:, c] = False
+    ruled = [c for c in (*range(edge_cols), *range(w - edge_cols, w)) if col_fill[c] > RULING_FILL]
+    mask[:, ruled] = False
+    # The crop's sides, past the rule columns just cleared.
+    left = next((c for c in range(w) if c not in ruled), w)
+    right = next((c for c in range(w - 1, -1, -1) if c not in ruled), -1) + 1
     # A warped rule crosses the crop's side only in places; its sliver, a pixel or two wide,
-    # would stretch the text's band over the whole cell height. Along the top or bottom, a
-    # thick rule's ragged edge leaves dots that widen a line's crop over faint marks beside
-    # it (a seal's ghost, read as dashes before a value).
+    # would stretch the text's band over the whole cell height (and stand beside each
+    # character of a vertical label). Along the top or bottom, a thick rule's ragged edge
+    # leaves dots that widen a line's crop over faint marks beside it (a seal's ghost, read
+    # as dashes before a value).
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     for k in range(1, n):
         x, y, bw, bh, _ = stats[k]
-        if (bw <= SIDE_SLIVER_PX and (x == 0 or x + bw == w)) or (bh <= SIDE_SLIVER_PX and (y == 0 or y + bh == h)):
+        if (bw <= SIDE_SLIVER_PX and (x <= left or x + bw >= right)) or (
+            bh <= SIDE_SLIVER_PX and (y == 0 or y + bh == h)
+        ):
             mask[labels == k] = False
 
 
