@@ -343,14 +343,13 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
     edge_cols = max(1, w // 6)
     row_fill = mask.mean(axis=1)
     col_fill = mask.mean(axis=0)
-    for r in (*range(edge_rows), *range(h - edge_rows, h)):
-        if row_fill[r] > RULING_FILL:
-            mask[r] = False
-    ruled = [c for c in (*range(edge_cols), *range(w - edge_cols, w)) if col_fill[c] > RULING_FILL]
-    mask[:, ruled] = False
-    # The crop's sides, past the rule columns just cleared.
-    left = next((c for c in range(w) if c not in ruled), w)
-    right = next((c for c in range(w - 1, -1, -1) if c not in ruled), -1) + 1
+    ruled_rows = [r for r in (*range(edge_rows), *range(h - edge_rows, h)) if row_fill[r] > RULING_FILL]
+    mask[ruled_rows] = False
+    ruled_cols = [c for c in (*range(edge_cols), *range(w - edge_cols, w)) if col_fill[c] > RULING_FILL]
+    mask[:, ruled_cols] = False
+    # The crop's edges, past the rule rows and columns just cleared.
+    left, right = _inner_edges(ruled_cols, w)
+    top, bottom = _inner_edges(ruled_rows, h)
     # A warped rule crosses the crop's side only in places; its sliver, a pixel or two wide,
     # would stretch the text's band over the whole cell height (and stand beside each
     # character of a vertical label). Along the top or bottom, a thick rule's ragged edge
@@ -360,9 +359,16 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
     for k in range(1, n):
         x, y, bw, bh, _ = stats[k]
         if (bw <= SIDE_SLIVER_PX and (x <= left or x + bw >= right)) or (
-            bh <= SIDE_SLIVER_PX and (y == 0 or y + bh == h)
+            bh <= SIDE_SLIVER_PX and (y <= top or y + bh >= bottom)
         ):
             mask[labels == k] = False
+
+
+def _inner_edges(cleared: list[int], size: int) -> tuple[int, int]:
+    """The first and one past the last index not in ``cleared``."""
+    gone = set(cleared)
+    kept = [i for i in range(size) if i not in gone]
+    return (kept[0], kept[-1] + 1) if kept else (size, 0)
 
 
 def _raw_bands(profile: np.ndarray) -> list[tuple[int, int]]:
