@@ -15,7 +15,14 @@ from ocrform.document import load_document
 from ocrform.evaluate import field_differences
 from ocrform.form.labels import label_key, vocabulary
 from ocrform.form.mapping import map_cells_to_form
-from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.form.numbers import (
+    number_unit,
+    parse_date,
+    parse_number,
+    parse_year,
+    percent_read_as_96,
+    stated_unit,
+)
 from ocrform.form.spans import Span, join
 from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Box, Cell, Page, PageContent, Table, Word
@@ -690,3 +697,33 @@ def test_fund_items_are_corrected_only_when_ocr_read_them() -> None:
     cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].item == "年度资金总额"
+
+
+@pytest.mark.parametrize(
+    ("value", "partner", "restored"),
+    [
+        ("10096", "100%", "100%"),
+        ("096", "≤0%", "0%"),
+        ("≥9596", "98%", "≥95%"),
+        ("196", "≥90%", None),  # a count beside a percentage: 1% is nowhere near
+        ("96", "≥95%", None),  # 96 itself
+        ("10096", "≥100次", None),  # the other value is no percentage
+        ("100%", "100%", None),
+    ],
+)
+def test_a_percent_sign_read_as_96_is_restored_from_the_other_value(
+    value: str, partner: str, restored: str | None
+) -> None:
+    assert percent_read_as_96(value, partner) == restored
+
+
+def test_percent_signs_are_restored_only_in_ocr_readings() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    (cell,) = [c for c in table.cells if c.words and c.words[0].text == "100%"]
+    cell.words = [replace(w, text="10096") for w in cell.words]
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.indicators[1].actual == "10096"  # a text layer printed it so
+    cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.indicators[1].actual == "100%"

@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
-from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.form.numbers import (
+    number_unit,
+    parse_date,
+    parse_number,
+    parse_year,
+    percent_read_as_96,
+    stated_unit,
+)
 from ocrform.form.spans import Span, join
 from ocrform.model import Cell, PageContent, Table, group_lines
 from ocrform.schema import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow
@@ -737,6 +744,19 @@ def _assign(cells: list[Cell], columns: list[_Column]) -> dict[str, Cell]:
     return out
 
 
+def _own_percent_signs(
+    target: str | None, actual: str | None, spans: list[Span | None]
+) -> tuple[str | None, str | None]:
+    """An indicator's target and actual with a % sign OCR read as 96 restored from the other."""
+    values = [target, actual]
+    for k, span in enumerate(spans):
+        value, partner = values[k], values[1 - k]
+        if value is None or span is None or not any(w.origin.startswith("ocr") for w, _, _ in span.parts):
+            continue
+        values[k] = percent_read_as_96(value, partner) or value
+    return values[0], values[1]
+
+
 class _Out:
     """Collects provenance while the form's values are built."""
 
@@ -798,13 +818,18 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         else:
             level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
             level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
+        target, actual = _own_percent_signs(
+            out.text(f"{p}/target", spans.get("target")),
+            out.text(f"{p}/actual", spans.get("actual")),
+            [spans.get(role) for role in ("target", "actual")],
+        )
         indicators.append(
             Indicator(
                 level1=level1,
                 level2=level2,
                 name=out.text(f"{p}/name", spans.get("name")),
-                target=out.text(f"{p}/target", spans.get("target")),
-                actual=out.text(f"{p}/actual", spans.get("actual")),
+                target=target,
+                actual=actual,
                 weight=out.number(f"{p}/weight", spans.get("weight")),
                 score=out.number(f"{p}/score", spans.get("score")),
                 deviation_reason=out.text(f"{p}/deviation_reason", spans.get("deviation_reason")),

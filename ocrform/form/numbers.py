@@ -16,6 +16,11 @@ _UNIT_SUFFIX = re.compile(r"(万元|元|%|分)$")
 _DATE = re.compile(r"(\d{4})[年/.\-](\d{1,2})[月/.\-](\d{1,2})日?")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年度")
 _UNIT = re.compile(r"\((万元|元)\)|单位[:：](万元|元)")
+# A comparison, a number, and the 96 a coarse scan makes of a % sign (100% → 10096).
+_PERCENT_AS_96 = re.compile(r"([≥≤=<>]?)(\d+(?:\.\d+)?)96")
+_COMPARISON = re.compile(r"^[≥≤=<>]")
+# ... taken for one only this near (percentage points) the row's other value.
+PERCENT_AS_96_NEAR = 20.0
 
 
 def parse_number(text: str | None) -> float | None:
@@ -74,3 +79,23 @@ def parse_year(text: str) -> int | None:
     """（2023年度）, (2020 年度), 2023年度项目… → the year."""
     m = _YEAR.search(normalize(text))
     return int(m.group(1)) if m else None
+
+
+def percent_read_as_96(value: str, partner: str | None) -> str | None:
+    """``value`` with the % sign a coarse scan read as 96 restored, judged by the row's other value.
+
+    An indicator's target and actual share one unit. When the other is a percentage and this
+    one is a bare number ending in 96 that, its 96 taken for %, is a percentage near the
+    other, the sign was misread: 10096 beside ≥95% is 100%, 096 beside ≤0% is 0%. A count
+    such as 196 beside ≥90% is left as read.
+    """
+    if partner is None or not normalize(partner).endswith("%"):
+        return None
+    m = _PERCENT_AS_96.fullmatch(normalize(value))
+    other = parse_number(_COMPARISON.sub("", normalize(partner)))
+    if m is None or other is None:
+        return None
+    stem = float(m[2])
+    if stem > 100 or abs(stem - other) > PERCENT_AS_96_NEAR:
+        return None
+    return f"{m[1]}{m[2]}%"
