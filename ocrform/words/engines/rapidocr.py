@@ -31,6 +31,10 @@ REC_BATCH_PIXELS = 48 * 480
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
 REREAD_BELOW = 0.9
+# A batch wider than this (pixels, all its lines together) returns its memory when done: a
+# long wrapped text read as one line needs ten times a usual batch's activations, and each
+# recogniser session would keep that much for the rest of the run (400 MB a session).
+SHRINK_ABOVE = 4 * REC_BATCH_PIXELS // REC_HEIGHT
 REREAD_SQUEEZE = 0.8
 # Probability at a line's first character above which a leading comparison operator is read.
 OPERATOR_SHARE = 0.01
@@ -81,6 +85,8 @@ class RapidOcrEngine:
             self._recs.put(ort.InferenceSession(str(self.rec_path), single, providers=["CPUExecutionProvider"]))
         self._pool = ThreadPoolExecutor(n, thread_name_prefix="ocrform-rec") if n > 1 else None
         self._det: object | None = None
+        self._shrink = ort.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         session = self._recs.get()
         chars = session.get_modelmeta().custom_metadata_map["character"].split("\n")
         self._recs.put(session)
@@ -138,7 +144,7 @@ class RapidOcrEngine:
             x[k, :, :, : widths[i]] = im.transpose(2, 0, 1).astype(np.float32) / 127.5 - 1.0
         session = self._recs.get()
         try:
-            probs = session.run(None, {"x": x})[0]
+            probs = session.run(None, {"x": x}, self._shrink if width * len(idx) > SHRINK_ABOVE else None)[0]
         finally:
             self._recs.put(session)
         best = probs.argmax(axis=2)
