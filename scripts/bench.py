@@ -3,11 +3,16 @@
     python scripts/bench.py                   # born-digital, one CPU core
     python scripts/bench.py --kind scan       # scans: ocrform vs plain full-page RapidOCR
     python scripts/bench.py --kind scan --docs 3 --repeat 1   # quicker
+    python scripts/bench.py --kind scan-memory --pages 50     # peak memory of one long scan
 
 The scan benchmark rasterises generated forms at --dpi, degrades them like scans of
 --level (ocrform.synth.degrade) and reads every page twice, side by side in one process:
 once with ocrform's path (pre-process, image grid, cell OCR) and once with plain full-page
 RapidOCR (det+rec on the whole page).
+
+The memory benchmark renders gold forms into one scanned PDF of at least --pages pages
+(mild, 200 dpi) and converts it with ``ocrform convert`` in a child process, whose peak
+resident memory it reports: pages must be streamed, not held.
 
 The documents are generated from the gold forms with the sample generator, so the
 benchmark also reports how many forms came back exactly.
@@ -239,9 +244,50 @@ def bench_scan(
     }
 
 
+def bench_scan_memory(min_pages: int) -> dict:
+    import resource
+    import subprocess
+
+    import pymupdf
+
+    from ocrform.evaluate import field_accuracy
+    from ocrform.synth import STYLES, render_forms_pdf
+    from ocrform.synth.degrade import render_scan
+
+    golds = gold_forms()
+    with tempfile.TemporaryDirectory() as tmp:
+        born, scan, out = Path(tmp) / "born.pdf", Path(tmp) / "scan.pdf", Path(tmp) / "out"
+        forms: list[dict] = []
+        pages = 0
+        while pages < min_pages:
+            # About 1.3 pages a form: grow the document until it is long enough.
+            forms += [golds[(len(forms) + k) % len(golds)] for k in range(max(1, (min_pages - pages) * 3 // 4))]
+            render_forms_pdf(forms, born, STYLES["guizhou"])
+            with pymupdf.open(born) as pdf:
+                pages = pdf.page_count
+        render_scan(born, scan, "mild", seed=1, dpi=200)
+        command = [sys.executable, "-m", "ocrform.cli", "convert", str(scan), "-o", str(out), "-q"]
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT)
+        wall = time.perf_counter() - t0
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = json.loads((out / "scan.json").read_text(encoding="utf-8"))
+    exact, total = field_accuracy(result["forms"], forms)
+    return {
+        "kind": "scan-memory",
+        "pages": pages,
+        "forms": f"{len(result['forms'])}/{len(forms)}",
+        "fields_exact": f"{exact}/{total} ({exact / max(total, 1):.2%})",
+        "peak_rss_mb": round(peak_kb / 1024),
+        "wall_seconds": round(wall, 1),
+        "pages_per_second": round(pages / wall, 2),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kind", choices=["born-digital", "scan"], default="born-digital")
+    parser.add_argument("--kind", choices=["born-digital", "scan", "scan-memory"], default="born-digital")
+    parser.add_argument("--pages", type=int, default=50, help="pages of the long scan (--kind scan-memory)")
     parser.add_argument("--dpi", type=int, default=200, help="scan resolution (--kind scan)")
     parser.add_argument("--level", default="mild", help="scan degradation level, or none (--kind scan)")
     parser.add_argument("--show-errors", action="store_true", help="print wrong cells and fields (--kind scan)")
@@ -250,6 +296,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="report the best of this many runs")
     parser.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
     args = parser.parse_args()
+    if args.kind == "scan-memory":
+        print(json.dumps(bench_scan_memory(args.pages), ensure_ascii=False))
+        return 0
     if args.kind == "scan":
         # Both OCR paths use every core: the comparison is side by side on the same machine.
         report = bench_scan(args.docs, args.forms_per_doc, args.repeat, args.dpi, args.level, args.show_errors)
