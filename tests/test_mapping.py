@@ -15,14 +15,7 @@ from ocrform.document import load_document
 from ocrform.evaluate import field_differences
 from ocrform.form.labels import label_key, vocabulary
 from ocrform.form.mapping import map_cells_to_form
-from ocrform.form.numbers import (
-    number_unit,
-    parse_date,
-    parse_number,
-    parse_year,
-    percent_read_as_96,
-    stated_unit,
-)
+from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, percent_read_as_96, stated_unit
 from ocrform.form.spans import Span, join
 from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Box, Cell, Page, PageContent, Table, Word
@@ -609,26 +602,36 @@ def test_a_title_wrapped_over_two_lines() -> None:
     assert (mapped.form.title, mapped.form.year) == ("六盘水市2023年度部门预算项目支出绩效自评表", 2023)
 
 
-def test_unread_header_cells_between_read_ones_are_named_by_position() -> None:
+# The indicators of _first_page(): name, target, actual, weight, score.
+FIRST_PAGE_INDICATORS = [
+    ("巡检次数", "≥12次", "12次", 10.0, 10.0),
+    ("故障修复率", "=100%", "100%", 5.0, 5.0),
+    ("响应时间", "≤2小时", "2小时", 5.0, 4.0),
+]
+
+
+def _indicator_values(page: PageContent) -> list[tuple]:
+    (mapped,) = map_cells_to_form([page])
+    return [(i.name, i.target, i.actual, i.weight, i.score) for i in mapped.form.indicators]
+
+
+def _first_page_header() -> tuple[PageContent, Table, dict[str, Cell]]:
+    """_first_page(), its table, and the indicator header's cells by label."""
     page = _first_page()
     (table,) = page.tables
-    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    return page, table, {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+
+
+def test_unread_header_cells_between_read_ones_are_named_by_position() -> None:
+    page, _, header = _first_page_header()
     # A seal over 实际完成值 and 分值: two unreadable headers between 年度指标值 and 得分.
     for label, noise in (("实际完成值", "IdhatIn"), ("分值", "IT")):
         header[label].words = _words(noise, header[label].box, 0)
-    (mapped,) = map_cells_to_form([page])
-    got = [(i.name, i.target, i.actual, i.weight, i.score) for i in mapped.form.indicators]
-    assert got == [
-        ("巡检次数", "≥12次", "12次", 10.0, 10.0),
-        ("故障修复率", "=100%", "100%", 5.0, 5.0),
-        ("响应时间", "≤2小时", "2小时", 5.0, 4.0),
-    ]
+    assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
 def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
-    page = _first_page()
-    (table,) = page.tables
-    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    page, table, header = _first_page_header()
     # A black seal's ring over 三级指标 to 实际完成值 reads as a rule through the last: four
     # unreadable header cells for three missing roles, the body cells whole below.
     header["三级指标"].words = _words("一1二收", header["三级指标"].box, 0)
@@ -640,19 +643,11 @@ def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
         half = Cell(cut.row, cut.col, Box(x0, cut.box.y0, x1, cut.box.y1), 0)
         half.words = _words(noise, half.box, 0)
         table.cells.append(half)
-    (mapped,) = map_cells_to_form([page])
-    got = [(i.name, i.target, i.actual, i.weight, i.score) for i in mapped.form.indicators]
-    assert got == [
-        ("巡检次数", "≥12次", "12次", 10.0, 10.0),
-        ("故障修复率", "=100%", "100%", 5.0, 5.0),
-        ("响应时间", "≤2小时", "2小时", 5.0, 4.0),
-    ]
+    assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
 def test_an_unread_first_header_is_named_beside_a_misread_section_label() -> None:
-    page = _first_page()
-    (table,) = page.tables
-    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    page, table, header = _first_page_header()
     # Black and white at 150 dpi: 一级指标 reads 一般据棒 and the tall 绩效指标 label beside
     # it 续效翔棒. Only the header-tall cell can be the first column.
     header["一级指标"].words = _words("一般据棒", header["一级指标"].box, 0)
@@ -664,9 +659,7 @@ def test_an_unread_first_header_is_named_beside_a_misread_section_label() -> Non
 
 
 def test_an_unread_header_at_the_end_or_an_uneven_count_stays_unnamed() -> None:
-    page = _first_page()
-    (table,) = page.tables
-    header = {c.words[0].text: c for c in table.cells if c.row == 4 and c.words}
+    page, _, header = _first_page_header()
     # 得分 is last: no read header to its right bounds it, so it is not guessed.
     header["得分"].words = _words("DAI", header["得分"].box, 0)
     (mapped,) = map_cells_to_form([page])
