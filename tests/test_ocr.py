@@ -186,6 +186,10 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("“一网通办“及”随申办”运营", "“一网通办”及“随申办”运营"),
         ("办”和“一网", "办”和“一网"),  # the end of one quotation, the start of the next
         ("“随申办“”集成", "“随申办“”集成"),  # an odd count: not a pairing to restore
+        ("*100%", "=100%"),
+        ("×1年", "=1年"),
+        ("·2名", "=2名"),
+        ("*注", "*注"),  # not before a number
     ],
 )
 def test_safe_ocr_fixes(raw: str, fixed: str) -> None:

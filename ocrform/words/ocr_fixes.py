@@ -6,6 +6,7 @@ character away from a printed label of the vocabulary. Free text is never guesse
   shape of its other half, and curly double quotes alternate “ ” (the pairing, not the
   wording, decides).
 - A word that is nothing but a horizontal stroke (一) is the dash placeholder (—).
+- A mark no value starts with (*, ×, ·) before a number is the target's = sign (*100%).
 - A traditional character that simplified text never uses becomes its simplified form.
 - A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number;
   two digits set off by a gap at its end (``250000 00``) are its decimals, and a digit
@@ -37,10 +38,10 @@ _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
 
 
 @lru_cache(maxsize=1)
-def _confusions() -> tuple[dict[str, str], frozenset[frozenset[str]], dict[str, str]]:
+def _confusions() -> tuple[dict[str, str], frozenset[frozenset[str]], dict[str, str], dict[str, str]]:
     data = json.loads((MODELS / "ocr_confusions.json").read_text(encoding="utf-8"))
     pairs = frozenset(frozenset(p) for p in data["cjk_pairs"])
-    return data["digits"], pairs, data["alone"]
+    return data["digits"], pairs, data["alone"], data["before_number"]
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +79,11 @@ def _is_cjk(s: str) -> bool:
 
 def fix_ocr_text(text: str) -> str:
     text = text.translate(_FULL_WIDTH).strip()
-    alone = _confusions()[2]
+    _, _, alone, before_number = _confusions()
     if text in alone:
         return alone[text]
+    if len(text) > 1 and text[0] in before_number and text[1].isdigit():
+        text = before_number[text[0]] + text[1:]
     tail = _PERCENT_TAIL.fullmatch(text)
     if tail:
         return tail.group(1)
@@ -139,7 +142,7 @@ def fix_pairs(text: str) -> str:
 def fix_number(text: str) -> str | None:
     """The number ``text`` reads as once look-alike characters are mapped, or None when it
     is not a number (it must hold a real digit and nothing but digits and look-alikes)."""
-    digits, _, _ = _confusions()
+    digits, _, _, _ = _confusions()
     if not any(ch.isdigit() for ch in text):
         return None
     mapped = "".join(digits.get(ch, ch) for ch in text)
@@ -158,7 +161,7 @@ def fix_label(text: str) -> str | None:
     simplified = _t2s().convert(text)
     if simplified != text and simplified in candidates:
         return simplified
-    _, pairs, _ = _confusions()
+    _, pairs, _, _ = _confusions()
     hits = [
         label for label in candidates if all(a == b or frozenset((a, b)) in pairs for a, b in zip(simplified, label))
     ]
