@@ -21,8 +21,8 @@ SEAL_REDNESS = 40
 # Lifted by the seal ink's red, a tinted pixel still lighter than this is the seal's
 # JPEG-smeared residue on paper, not a faint ruling (about 190 at 150 dpi).
 SEAL_RESIDUE = 235
-# Near a seal, a light pixel is whitened only when at least this red: the seal's JPEG-smeared
-# tint is, while the faint edge of a blurred ruling or stroke beside it is neutral grey.
+# Near a seal, a pixel is lifted by the seal ink's red only when at least this red: the seal's
+# JPEG-smeared tint is, while the faint edge of a blurred ruling or stroke beside it is neutral grey.
 SEAL_TINT = 15
 # Ink dots of at most this many pixels with no larger ink within SPECK_REACH pixels are
 # scanner noise (a 150 dpi decimal point is 4-9 pixels, and beside its digits).
@@ -70,8 +70,8 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     seal = (redness > SEAL_REDNESS).astype(np.uint8)
     if not seal.any():
         return gray
-    # Whitening only the red pixels would leave the seal's outline as a grey edge; within
-    # the seal's reach a light, tinted pixel is seal, a dark or neutral one text or a ruling.
+    # Treating only the red pixels would leave the seal's outline as a grey edge; within the
+    # seal's reach every tinted pixel is seal ink, over paper or over text and rulings.
     near = cv2.dilate(seal, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))).astype(bool)
     tinted = near & (redness > SEAL_TINT)
     # Ink multiplies: under the seal a pixel's red is the lightness of what lies beneath
@@ -109,12 +109,13 @@ def remove_specks(gray: np.ndarray) -> np.ndarray:
     small[0] = False
     if np.count_nonzero(small) < SPECKLED_PAGE:
         return gray
-    big = (labels > 0) & ~small[labels]
+    in_small = small[labels]
+    big = (labels > 0) & ~in_small
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SPECK_REACH + 1, 2 * SPECK_REACH + 1))
     near_big = cv2.dilate(big.astype(np.uint8), reach).astype(bool)
     beside_text = np.zeros(n, dtype=bool)
-    beside_text[np.unique(labels[near_big & small[labels]])] = True
-    specks = small[labels] & ~beside_text[labels]
+    beside_text[np.unique(labels[near_big & in_small])] = True
+    specks = in_small & ~beside_text[labels]
     if not specks.any():
         return gray
     out = gray.copy()

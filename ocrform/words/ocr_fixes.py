@@ -22,6 +22,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import opencc
 
@@ -37,11 +38,18 @@ _LOST_POINT = re.compile(r"(\d[\d,]*) (\d\d)")
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
 
 
+class _Confusions(NamedTuple):
+    digits: dict[str, str]
+    pairs: frozenset[frozenset[str]]
+    alone: dict[str, str]
+    before_number: dict[str, str]
+
+
 @lru_cache(maxsize=1)
-def _confusions() -> tuple[dict[str, str], frozenset[frozenset[str]], dict[str, str], dict[str, str]]:
+def _confusions() -> _Confusions:
     data = json.loads((MODELS / "ocr_confusions.json").read_text(encoding="utf-8"))
     pairs = frozenset(frozenset(p) for p in data["cjk_pairs"])
-    return data["digits"], pairs, data["alone"], data["before_number"]
+    return _Confusions(data["digits"], pairs, data["alone"], data["before_number"])
 
 
 @lru_cache(maxsize=1)
@@ -79,11 +87,11 @@ def _is_cjk(s: str) -> bool:
 
 def fix_ocr_text(text: str) -> str:
     text = text.translate(_FULL_WIDTH).strip()
-    _, _, alone, before_number = _confusions()
-    if text in alone:
-        return alone[text]
-    if len(text) > 1 and text[0] in before_number and text[1].isdigit():
-        text = before_number[text[0]] + text[1:]
+    confusions = _confusions()
+    if text in confusions.alone:
+        return confusions.alone[text]
+    if len(text) > 1 and text[0] in confusions.before_number and text[1].isdigit():
+        text = confusions.before_number[text[0]] + text[1:]
     tail = _PERCENT_TAIL.fullmatch(text)
     if tail:
         return tail.group(1)
@@ -142,7 +150,7 @@ def fix_pairs(text: str) -> str:
 def fix_number(text: str) -> str | None:
     """The number ``text`` reads as once look-alike characters are mapped, or None when it
     is not a number (it must hold a real digit and nothing but digits and look-alikes)."""
-    digits, _, _, _ = _confusions()
+    digits = _confusions().digits
     if not any(ch.isdigit() for ch in text):
         return None
     mapped = "".join(digits.get(ch, ch) for ch in text)
@@ -161,7 +169,7 @@ def fix_label(text: str) -> str | None:
     simplified = _t2s().convert(text)
     if simplified != text and simplified in candidates:
         return simplified
-    _, pairs, _, _ = _confusions()
+    pairs = _confusions().pairs
     hits = [
         label for label in candidates if all(a == b or frozenset((a, b)) in pairs for a, b in zip(simplified, label))
     ]
