@@ -302,21 +302,8 @@ def _split_wide_gaps(
     before it; text set normally never leaves a gap of several line heights.
     """
     a, b, c0, c1 = piece
-    inked = mask[a:b, c0:c1].any(axis=0)
     gap = max(4, int(WIDE_GAP_SHARE * max(b - a, typical)))
-    out = []
-    start = 0
-    blank = 0
-    for i, on in enumerate(inked):
-        if on:
-            if blank >= gap and i - blank > start:
-                out.append((a, b, c0 + start, c0 + i - blank))
-                start = i
-            blank = 0
-        else:
-            blank += 1
-    out.append((a, b, c0 + start, c1))
-    return out
+    return [(a, b, c0 + s, c0 + e) for s, e in _islands(mask[a:b, c0:c1].any(axis=0), gap)]
 
 
 def _is_ruling_remnant(mask: np.ndarray, height: float, cell_width: int) -> bool:
@@ -367,8 +354,12 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
 def _inner_edges(cleared: list[int], size: int) -> tuple[int, int]:
     """The first and one past the last index not in ``cleared``."""
     gone = set(cleared)
-    kept = [i for i in range(size) if i not in gone]
-    return (kept[0], kept[-1] + 1) if kept else (size, 0)
+    lo, hi = 0, size
+    while lo < size and lo in gone:
+        lo += 1
+    while hi > lo and hi - 1 in gone:
+        hi -= 1
+    return lo, hi
 
 
 def _raw_bands(profile: np.ndarray) -> list[tuple[int, int]]:
@@ -483,7 +474,8 @@ def _free_lines(gray: np.ndarray, ink: np.ndarray, tables: list[Table], ppp: flo
 
 
 def _islands(inked: np.ndarray, gap: float) -> list[tuple[int, int]]:
-    """Runs of inked columns, joined across gaps up to ``gap`` pixels."""
+    """Runs of inked columns, one run while the step from an inked column to the next is
+    at most ``gap`` (for a whole ``gap``: cut where ``gap`` or more blank columns lie)."""
     cols = np.flatnonzero(inked)
     if cols.size == 0:
         return []
