@@ -744,7 +744,7 @@ def _own_percent_signs(
     values = [target, actual]
     for k, span in enumerate(spans):
         value, partner = values[k], values[1 - k]
-        if value is None or span is None or not any(w.origin.startswith("ocr") for w, _, _ in span.parts):
+        if value is None or span is None or not span.read_by_ocr:
             continue
         values[k] = percent_read_as_96(value, partner) or value
     return values[0], values[1]
@@ -786,7 +786,7 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
     for n, spans in enumerate(state.fund_rows):
         item_span = spans.get("item", Span()).strip(_ITEM_LEAD).strip(_ITEM_TAIL)
         item = normalize(item_span.text).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
-        if item and any(w.origin.startswith("ocr") for w, _, _ in item_span.parts):
+        if item and item_span.read_by_ocr:
             item = vocab.misread_of(item, "fund_items") or item
         if item:
             out.provenance += item_span.provenance(f"/funds/rows/{n}/item")

@@ -34,6 +34,11 @@ class Span:
         return cls((w, 0, len(w.text)) for line in group_lines(list(words)) for w in line)
 
     @property
+    def read_by_ocr(self) -> bool:
+        """Whether any of its characters came from a recogniser (whose confusions may be fixed)."""
+        return any(w.origin.startswith("ocr") for w, _, _ in self.parts)
+
+    @property
     def text(self) -> str:
         if self._text is None:
             self._text = "".join(w.text[a:b] for w, a, b in self.parts)
