@@ -10,6 +10,7 @@ show characters a few code points off the true ones, which are mostly outside th
 from __future__ import annotations
 
 import collections
+from collections.abc import Iterator
 from pathlib import Path
 
 import jieba
@@ -18,13 +19,19 @@ MIN_FREQUENCY = 100
 OUT = Path(__file__).resolve().parent.parent / "models" / "common_chars.txt"
 
 
-def main() -> None:
-    freq: collections.Counter[str] = collections.Counter()
+def jieba_words() -> Iterator[tuple[str, int]]:
+    """Each word of jieba's dictionary with its frequency."""
     with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
             word, count, *_ = line.split(" ")
-            for ch in word:
-                freq[ch] += int(count)
+            yield word, int(count)
+
+
+def main() -> None:
+    freq: collections.Counter[str] = collections.Counter()
+    for word, count in jieba_words():
+        for ch in word:
+            freq[ch] += count
     common = sorted(c for c, n in freq.items() if n >= MIN_FREQUENCY and "\u3400" <= c <= "\u9fff")
     lines = ["".join(common[i : i + 100]) for i in range(0, len(common), 100)]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -319,3 +319,39 @@ def test_the_ragged_edge_of_a_cleared_rule_goes_with_it() -> None:
     assert mask is not None
     assert not mask[:, :20].any()
     assert mask[20:34, 22:38].all()
+
+
+def test_the_word_lexicon_chooses_among_the_recognisers_candidates() -> None:
+    from ocrform.words.lexicon import choose_characters
+
+    # 措标 is no word and 指标 is: the runner-up 指 wins.
+    assert choose_characters([[("达", 0.99)], [("成", 0.99)], [("措", 0.6), ("指", 0.3)], [("标", 0.9)]]) == "达成指标"
+    # Without a candidate that makes a word, the reading stays (a rare name: 彭睿).
+    assert choose_characters([[("彭", 0.95)], [("睿", 0.5), ("香", 0.3)]]) == "彭睿"
+    # A candidate the recogniser all but rules out does not win by its word alone.
+    assert choose_characters([[("措", 0.999), ("指", 0.0001)], [("施", 0.99)]]) == "措施"
+
+
+def test_ctc_decode_offers_only_unsure_characters_to_the_lexicon() -> None:
+    from ocrform.words.engines.rapidocr import _ctc_decode
+
+    chars = ["", "运", "雄", "维", "护", "1"]
+
+    def frames(*rows: dict[int, float]) -> np.ndarray:
+        probs = np.zeros((len(rows), len(chars)), np.float32)
+        for t, row in enumerate(rows):
+            for j, p in row.items():
+                probs[t, j] = p
+        return probs
+
+    # 雄护 is no word, 维护 is one: the unsure 雄 becomes its runner-up 维.
+    probs = frames({1: 1.0}, {0: 1.0}, {2: 0.55, 3: 0.4}, {2: 0.5}, {4: 1.0})
+    text, conf = _ctc_decode(probs, probs.argmax(axis=1), chars)
+    assert text == "运维护"
+    assert conf == pytest.approx((1.0 + 0.55 + 1.0) / 3)
+    # A sure 雄 stays, whatever the neighbours.
+    probs = frames({1: 1.0}, {0: 1.0}, {2: 0.99, 3: 0.01}, {4: 1.0})
+    assert _ctc_decode(probs, probs.argmax(axis=1), chars)[0] == "运雄护"
+    # Digits are never swapped for a character.
+    probs = frames({5: 0.6, 3: 0.4}, {4: 1.0})
+    assert _ctc_decode(probs, probs.argmax(axis=1), chars)[0] == "1护"

@@ -19,6 +19,8 @@ import numpy as np
 
 from ocrform.errors import InputError
 from ocrform.model import Box
+from ocrform.repair.plausible import is_cjk
+from ocrform.words.lexicon import MIN_CANDIDATE, choose_characters
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -148,9 +150,8 @@ class RapidOcrEngine:
         finally:
             self._recs.put(session)
         best = probs.argmax(axis=2)
-        score = probs.max(axis=2)
         for k, i in enumerate(idx):
-            out[i] = self._leading_operator(probs[k], best[k], _ctc_decode(best[k], score[k], self._chars))
+            out[i] = self._leading_operator(probs[k], best[k], _ctc_decode(probs[k], best[k], self._chars))
 
     def _leading_operator(self, probs: np.ndarray, best: np.ndarray, read: tuple[str, float]) -> tuple[str, float]:
         """A target value's leading ≥ or ≤, which a coarse scan shows as a digit (≥95% → 295%).
@@ -222,11 +223,37 @@ def _rec_width(image: np.ndarray, squeeze: float) -> int:
     return max(REC_HEIGHT // 2, math.ceil(squeeze * REC_HEIGHT * w / max(h, 1)))
 
 
-def _ctc_decode(best: np.ndarray, score: np.ndarray, chars: list[str]) -> tuple[str, float]:
-    keep = best != 0
-    keep[1:] &= best[1:] != best[:-1]
-    idx = best[keep]
-    if idx.size == 0:
+def _ctc_decode(probs: np.ndarray, best: np.ndarray, chars: list[str]) -> tuple[str, float]:
+    """A line's text and confidence from its frames' class probabilities.
+
+    The greedy path (each frame's likeliest class, repeats and blanks removed) gives the
+    characters and the confidence. Where it is unsure of a CJK character, the other CJK
+    characters of that stretch of frames with a real probability are its candidates, and
+    the word lexicon chooses among them.
+    """
+    # Stretches of frames with one likeliest class; the blank (0) ones separate characters.
+    starts = np.flatnonzero(np.concatenate(([True], best[1:] != best[:-1])))
+    starts = starts[best[starts] != 0]
+    if starts.size == 0:
         return "", 0.0
-    text = "".join(chars[i] for i in idx)
-    return text.strip(), float(score[keep].mean())
+    conf = float(probs[starts, best[starts]].mean())
+    candidates = []
+    unsure = False
+    for start in starts:
+        cls = best[start]
+        end = start + 1
+        while end < best.size and best[end] == cls:
+            end += 1
+        ch = chars[cls]
+        top = float(probs[start:end, cls].max())
+        options = [(ch, top)]
+        if top < 1.0 - MIN_CANDIDATE and is_cjk(ch):
+            stretch = probs[start:end].max(axis=0)
+            for j in np.flatnonzero(stretch >= MIN_CANDIDATE):
+                if j != cls and is_cjk(chars[j]):
+                    # Never likelier than the reading: an alternative wins only by its words.
+                    options.append((chars[j], min(float(stretch[j]), top)))
+            unsure = unsure or len(options) > 1
+        candidates.append(options)
+    text = choose_characters(candidates) if unsure else "".join(c[0][0] for c in candidates)
+    return text.strip(), conf
