@@ -72,6 +72,23 @@ def test_a_lone_piece_of_rule_with_no_rule_beside_it_merges() -> None:
     assert spans(table) == {(0, 0, 1, 2), (1, 0, 1, 2)}
 
 
+def _sealed(xs: list[float], ys: list[float], row: int) -> list[Segment]:
+    """A grid whose slots 1-2 of ``row`` a seal ran together: the rule between them gone and
+    the rules above and below them kept only for 20 points at either end."""
+    top, bottom = ys[row], ys[row + 1]
+    segs = [s for s in grid(xs, ys, {("v", row, 1)}) if not (s.y0 == s.y1 in (top, bottom) and 60 <= s.x0 < 180)]
+    return segs + [Segment(x, y, x + 20, y) for y in (top, bottom) for x in (60, 160)]
+
+
+def test_an_inner_cell_whose_top_and_bottom_a_seal_mostly_erased_is_kept() -> None:
+    xs, ys = [0, 60, 120, 180, 240], [0, 20, 40, 60]
+    (table,) = tables_from_rulings(_sealed(xs, ys, 1), 0, "test")
+    assert (1, 1, 1, 2) in spans(table)
+    # On the table's edge the same outline is a notch of a ragged table, not a cell.
+    (table,) = tables_from_rulings(_sealed(xs, ys, 2), 0, "test")
+    assert not any(c.row == 2 and c.col == 1 for c in table.cells)
+
+
 def test_broken_and_doubled_lines_give_the_same_cells() -> None:
     xs, ys = [0, 60, 120, 180], [0, 30, 60]
     clean = tables_from_rulings(grid(xs, ys, {("v", 0, 0)}), 0, "test")[0]

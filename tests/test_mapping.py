@@ -646,6 +646,38 @@ def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
     assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
+def test_header_labels_run_together_are_split_into_their_roles() -> None:
+    vocab = vocabulary()
+    assert vocab.split_labels("指标（目标）值实际完成值分值", "indicator_columns") == ["target", "actual", "weight"]
+    assert vocab.split_labels("年初预期目标实际完成", "goal_columns") == ["expected", "actual"]
+    assert vocab.split_labels("达成年度指标", "indicator_columns") is None  # a value, not two labels
+    assert vocab.split_labels("实际完成值", "indicator_columns") is None  # one label
+
+
+def test_a_header_cell_merged_over_two_columns_is_split_by_the_body_below() -> None:
+    page, table, header = _first_page_header()
+    # A seal erased the rule between 实际完成值 and 分值 in the header and in the first body
+    # row: one header cell reads both labels; the rows below the seal show the two columns.
+    actual, weight = header["实际完成值"], header["分值"]
+    for row, cells in ((4, (actual, weight)), (5, None)):
+        left, right = cells or [c for c in table.cells if c.row == row and c.col in (5, 6)]
+        text = "实际完成值分值" if cells else "12次10"
+        merged = Cell(row, 5, left.box.union(right.box), 0, 1, 2)
+        merged.words = _words(text, merged.box, 0)
+        table.cells = [c for c in table.cells if c is not left and c is not right] + [merged]
+    assert _indicator_values(page) == [("巡检次数", "≥12次", None, None, 10.0), *FIRST_PAGE_INDICATORS[1:]]
+
+
+def test_a_goals_header_with_one_label_under_a_seal_still_heads_its_columns() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "己项目", cs=6)
+    # 实际完成情况 lost but its last two characters under a seal.
+    g.add(1, 0, "年度总体目标", rs=2).add(1, 1, "预期目标", cs=3).add(1, 4, "情况", cs=4)
+    g.add(2, 1, "完成系统升级。", cs=3).add(2, 4, "已完成。", cs=4)
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    assert (mapped.form.goals.expected, mapped.form.goals.actual) == ("完成系统升级。", "已完成。")
+
+
 def test_an_unread_first_header_is_named_beside_a_misread_section_label() -> None:
     page, table, header = _first_page_header()
     # Black and white at 150 dpi: 一级指标 reads 一般据棒 and the tall 绩效指标 label beside

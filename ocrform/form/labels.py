@@ -132,6 +132,48 @@ class Vocabulary:
         }
         return hits.pop() if len(hits) == 1 else None
 
+    def split_labels(self, text: str, group: str) -> list[str] | None:
+        """The roles of ``group`` whose labels ``text`` prints one after another, else None.
+
+        A rule lost under a seal or a faded scan merges header cells into one, and its
+        reading runs their labels together (指标（目标）值实际完成值). Only a cut into two or
+        more labels of different roles counts, the closest such cut, and only when no other
+        sequence of roles comes as close.
+        """
+        key = label_key(text)
+        n = len(key)
+        if n > 3 * MAX_LABEL_CHARS:
+            return None
+        # best[i]: (total distance, role sequences reaching it) for the cuts of key[:i].
+        best: list[tuple[int, set[tuple[str, ...]]] | None] = [None] * (n + 1)
+        best[0] = (0, {()})
+        for i in range(n):
+            if best[i] is None:
+                continue
+            done, sequences = best[i]
+            for j in range(i + 2, min(n, i + MAX_LABEL_CHARS) + 1):
+                m = self._match_key(key[i:j], (group,))
+                if m is None:
+                    continue
+                extended = {(*seq, m.role) for seq in sequences if m.role not in seq}
+                if not extended:
+                    continue
+                total = done + m.distance
+                here = best[j]
+                if here is None or total < here[0]:
+                    best[j] = (total, extended)
+                elif total == here[0]:
+                    here[1].update(extended)
+        if best[n] is None:
+            return None
+        found = {seq for seq in best[n][1] if len(seq) >= 2}
+        return list(found.pop()) if len(found) == 1 else None
+
+    def is_label_fragment(self, text: str, group: str, role: str) -> bool:
+        """Whether ``text`` is a piece of two or more characters of one of ``role``'s labels."""
+        key = label_key(text)
+        return len(key) >= 2 and any(key in variant and key != variant for r, variant in self._keys[group] if r == role)
+
     def match_each_group(self, text: str) -> dict[str, LabelMatch]:
         """``match(text, group)`` for every group at once, absent where a group has no match."""
         if len(normalize(text)) > MAX_LABEL_CHARS:

@@ -69,6 +69,8 @@ class _Row:
     edges: tuple[float, ...]  # every cell border of the table, left to right
     # One cell across the whole table: a title, 年度 or 填报单位/填报日期 line drawn inside the frame.
     full_width: bool = False
+    # Every row of the table, this one included, top to bottom.
+    table_rows: list[_Row] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -97,32 +99,46 @@ class _Columns:
     frame: tuple[float, float]
     placed: dict[tuple[tuple[float, float], tuple[float, ...]], list[_Column]] = field(default_factory=dict)
     # Unread header cells outnumbering the roles missing between two read ones, named once
-    # the first body row shows which of them are one column.
+    # a body row shows which of them are one column.
     pending: list[tuple[list[Cell], list[str]]] = field(default_factory=list)
+    # Header cells that print two labels run together (a rule between them lost), placed
+    # half and half until a body row shows where each column lies.
+    merged: list[tuple[Cell, list[str]]] = field(default_factory=list)
 
-    def settle(self, row: _Row) -> None:
-        """Name the pending header cells by the body row below them.
+    def settle(self, rows: Sequence[_Row]) -> None:
+        """Name the pending header cells by the body rows below them.
 
         A seal's ring across a header cell reads as a rule there and cuts the cell in two;
         the body's cells, below the seal's reach or past it, show the columns' true borders.
-        Header cells under one body cell are one column.
+        Header cells under one body cell are one column, and a header cell whose body cell
+        reaches a read column is part of that one; body cells under one merged header cell
+        are its columns. The first body row that accounts for every role missing decides:
+        the ring cuts the body rows it crosses too.
         """
-        if not self.pending or row.frame != self.frame:
+        rows = [r for r in rows if r.frame == self.frame]
+        if not (self.pending or self.merged) or not rows:
             return
+        columns = self.columns
+        for cell, roles in self.merged:
+            for row in rows:
+                below = sorted(
+                    (c for c in row.covering if cell.box.x0 - 1.0 <= c.box.cx <= cell.box.x1 + 1.0),
+                    key=lambda c: c.box.x0,
+                )
+                if len(below) == len(roles):
+                    columns = [c for c in columns if not (c.role in roles and cell.box.x0 <= c.cx <= cell.box.x1)]
+                    columns += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(roles, below, strict=True)]
+                    break
+        self.merged = []
         added = []
         for cells, missing in self.pending:
-            groups: list[list[Cell]] = []
-            owner = None
-            for cell in cells:
-                below = next((c for c in row.covering if c.box.x0 - 1.0 <= cell.box.cx <= c.box.x1 + 1.0), None)
-                if below is None or below is not owner or not groups:
-                    groups.append([])
-                owner = below
-                groups[-1].append(cell)
-            if len(groups) == len(missing):
-                added += [_Column(role, g[0].box.x0, g[-1].box.x1) for role, g in zip(missing, groups)]
+            for row in rows:
+                groups = _header_groups(cells, row, columns)
+                if len(groups) == len(missing):
+                    added += [_Column(role, g[0].box.x0, g[-1].box.x1) for role, g in zip(missing, groups)]
+                    break
         self.pending = []
-        self.columns = _own_weights(self.columns + added)
+        self.columns = _own_weights(columns + added)
 
     def at(self, row: _Row) -> list[_Column]:
         """The columns placed on another row's table.
@@ -204,6 +220,8 @@ def _table_rows(table: Table) -> list[_Row]:
                 full_width=full_width and covering[r][0].row == r,
             )
         )
+    for row in rows:
+        row.table_rows = rows
     return rows
 
 
@@ -266,6 +284,7 @@ class _Reader:
         # A tall cell is met once per row it covers; its text is read once.
         self._spans: dict[int, Span] = {}
         self._groups: dict[int, dict[str, LabelMatch]] = {}
+        self._splits: dict[tuple[int, str], list[str]] = {}
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -305,6 +324,36 @@ class _Reader:
         if found is None:
             found = self._groups[id(cell)] = self.vocab.match_each_group(self._span(cell).text)
         return found.get(group)
+
+    def _header_roles(self, cell: Cell, group: str) -> list[str]:
+        """The roles of ``group`` a header cell names: its label's, or two run together."""
+        m = self._match(cell, group)
+        if m is not None:
+            return [m.role]
+        if not cell.words:
+            return []
+        key = (id(cell), group)
+        if key not in self._splits:
+            self._splits[key] = self.vocab.split_labels(self._span(cell).text, group) or []
+        return self._splits[key]
+
+    def _half_read_pair(
+        self, row: _Row, labels: dict[int, LabelMatch | None], group: str, roles: set[str]
+    ) -> bool:
+        """A two-column header (预期目标 | 实际完成情况) with one label read and the other cell
+        showing only a piece of the other's label (a seal over the rest of it, 情况): not a
+        goal label beside its text, printed down the rows."""
+        if len(self.vocab.groups[group]) != 2 or len(roles) != 1:
+            return False
+        rest = [
+            c
+            for c in row.starting
+            if self._match(c, group) is None and not ((m := labels[id(c)]) is not None and m.group == "sections")
+        ]
+        if len(rest) != 1 or labels[id(rest[0])] is not None:
+            return False
+        (other,) = set(self.vocab.groups[group]) - roles
+        return self.vocab.is_label_fragment(self._span(rest[0]).text, group, other)
 
     # -- free lines ----------------------------------------------------------------------------
     def line(self, line: _Line) -> bool:
@@ -403,12 +452,10 @@ class _Reader:
     def _header(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
         best: tuple[int, str] | None = None
         for group in _HEADER_GROUPS:
-            roles = set()
-            for cell in row.starting:
-                m = self._match(cell, group)
-                if m is not None:
-                    roles.add(m.role)
-            if len(roles) >= 2 and (best is None or len(roles) > best[0]):
+            roles = {role for cell in row.starting for role in self._header_roles(cell, group)}
+            if (len(roles) >= 2 or self._half_read_pair(row, labels, group, roles)) and (
+                best is None or len(roles) > best[0]
+            ):
                 best = (len(roles), group)
         if best is None:
             return False
@@ -417,12 +464,18 @@ class _Reader:
         self._section_cells(row, labels)
         columns: list[_Column] = []
         unmatched: list[Cell] = []
+        merged: list[tuple[Cell, list[str]]] = []
         spans = []
         for cell in row.starting:
             m = self._match(cell, group)
             section_label = (label := labels[id(cell)]) is not None and label.group == "sections"
             if m is not None:
                 columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
+                spans.append(cell.row_span)
+            elif len(roles := self._header_roles(cell, group)) > 1:
+                x0, width = cell.box.x0, cell.box.width / len(roles)
+                columns += [_Column(role, x0 + k * width, x0 + (k + 1) * width) for k, role in enumerate(roles)]
+                merged.append((cell, roles))
                 spans.append(cell.row_span)
             elif not section_label:
                 unmatched.append(cell)
@@ -440,8 +493,9 @@ class _Reader:
         self.mode.section = section
         self.mode.field_name = None
         self.mode.columns[section] = _Columns(
-            _own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending
+            _own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending, merged=merged
         )
+        self.mode.columns[section].settle([r for r in row.table_rows if r.y > row.y])
         self.form.has_content = True
         return True
 
@@ -579,7 +633,7 @@ class _Reader:
         header = self.mode.columns.get(section or "")
         if header is None:
             return False
-        header.settle(row)
+        header.settle([row])
         columns = header.at(row)
         if section == "funds":
             return self._fund_row(row, columns)
@@ -662,6 +716,22 @@ class _Reader:
         return out
 
 
+def _header_groups(cells: list[Cell], row: _Row, columns: list[_Column]) -> list[list[Cell]]:
+    """Header cells in runs that stand over one body cell each, leaving out those whose body
+    cell also lies under a read column."""
+    groups: list[list[Cell]] = []
+    owner = None
+    for cell in cells:
+        below = next((c for c in row.covering if c.box.x0 - 1.0 <= cell.box.cx <= c.box.x1 + 1.0), None)
+        if below is not None and any(below.box.x0 < col.cx < below.box.x1 for col in columns):
+            continue
+        if below is None or below is not owner or not groups:
+            groups.append([])
+        owner = below
+        groups[-1].append(cell)
+    return groups
+
+
 def _unread_between(
     columns: list[_Column], unread: list[Cell], order: list[str]
 ) -> tuple[list[_Column], list[tuple[list[Cell], list[str]]]]:
@@ -687,13 +757,17 @@ def _unread_between(
         elif missing and len(between) > len(missing):
             pending.append((between, missing))
     if known:
-        # Before the first read header the frame bounds the row: the roles the order puts
-        # first, when as many unread cells stand there.
-        first = known[0]
+        # Before the first read header, and after the last, the frame bounds the row: the
+        # roles the order puts first (last), when as many unread cells stand there.
+        first, last = known[0], known[-1]
         before = sorted((c for c in unread if c.box.x1 <= first.x0 + 1.0), key=lambda c: c.box.x0)
-        missing = [r for r in order[: rank[first.role]] if r not in used]
-        if before and len(before) == len(missing):
-            named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, before)]
+        after = sorted((c for c in unread if c.box.x0 >= last.x1 - 1.0), key=lambda c: c.box.x0)
+        for cells, missing in (
+            (before, [r for r in order[: rank[first.role]] if r not in used]),
+            (after, [r for r in order[rank[last.role] + 1 :] if r not in used]),
+        ):
+            if cells and len(cells) == len(missing):
+                named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, cells)]
     return named, pending
 
 

@@ -23,6 +23,9 @@ MIN_EDGE_COVER = 0.5
 # is drawn along the next edge above or below (or left or right). A printed merged cell has
 # no rule across it; a line that stops at a crossing overshoots into it by a point or two.
 BROKEN_RULE_POINTS = 5.0
+# Inside the table, between cells on every side, a cell whose side rules are drawn keeps
+# when a seal or faded toner left only this share of its top and bottom rules.
+INNER_EDGE_COVER = 0.25
 
 
 def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, snap: float = SNAP) -> list[Table]:
@@ -192,14 +195,18 @@ def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: f
 def _enclosed(
     box: Box, rows: _Lines, cols: _Lines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int
 ) -> bool:
-    """Whether rulings draw most of the cell's outline (slots outside a ragged table are not cells)."""
-    covered = (
-        rows.covered(r0, box.x0, box.x1) * box.width
-        + rows.covered(r1, box.x0, box.x1) * box.width
-        + cols.covered(c0, box.y0, box.y1) * box.height
-        + cols.covered(c1, box.y0, box.y1) * box.height
-    )
-    return covered >= MIN_EDGE_COVER * 2 * (box.width + box.height)
+    """Whether rulings draw most of the cell's outline (slots outside a ragged table are not cells).
+
+    Slots outside a ragged table lie on its edge; inside it, a cell whose top and bottom rules
+    a seal mostly erased (the rules between the header cells under it too, so that the
+    slots run together into one wide cell) is still a cell when its sides are drawn.
+    """
+    top, bottom = rows.covered(r0, box.x0, box.x1), rows.covered(r1, box.x0, box.x1)
+    left, right = cols.covered(c0, box.y0, box.y1), cols.covered(c1, box.y0, box.y1)
+    if (top + bottom) * box.width + (left + right) * box.height >= MIN_EDGE_COVER * 2 * (box.width + box.height):
+        return True
+    inside = r0 > 0 and c0 > 0 and r1 < len(ys) - 1 and c1 < len(xs) - 1
+    return inside and min(left, right) >= MIN_EDGE_COVER and min(top, bottom) >= INNER_EDGE_COVER
 
 
 class _Locator:
