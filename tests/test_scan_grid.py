@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import random
 from pathlib import Path
@@ -43,3 +44,47 @@ def test_a_binarised_heavy_scan_keeps_paper_and_rulings(
     prepared = preprocess_page(full)
     tables = tables_from_rulings(find_image_rulings(prepared.image, 150 / 72), 0, "image", snap=IMAGE_SNAP)
     assert sum(len(t.cells) for t in tables) > 100
+
+
+def _ruled_page(ppp: float, faint_piece: bool) -> np.ndarray:
+    """Paper with a 3 x 3 grid of 40 x 20 pt slots, as a 150 dpi grey scan.
+
+    The rule below the middle column's first row is left faint (grey 170) and in pieces
+    shorter than a rule (a seal's ink divided out over it); the middle column's lower two
+    slots are one printed cell, a line of text across the place a rule would be.
+    """
+    xs, ys = [20, 60, 100, 140], [20, 40, 60, 80]
+    image = np.full((int(100 * ppp), int(160 * ppp)), 245, np.uint8)
+
+    def px(v: float) -> int:
+        return round(v * ppp)
+
+    for y in ys:
+        for a, b in itertools.pairwise(xs):
+            if y == 40 and a == 60:
+                if faint_piece:
+                    for x in np.arange(a + 4, b - 4, 6.0):  # 4-point pieces, 2-point gaps
+                        image[px(y) : px(y) + 2, px(x) : px(x + 4)] = 170
+                continue
+            if not (y == 60 and a == 60):
+                image[px(y) : px(y) + 2, px(a) : px(b) + 2] = 60
+    for x in xs:
+        image[px(ys[0]) : px(ys[-1]) + 2, px(x) : px(x) + 2] = 60
+    # Glyphs across y = 60 inside the merged cell, each a stroke down and one along y = 60:
+    # dark most of the way along where a rule would be.
+    for k in range(6):
+        x = 66 + 5 * k
+        image[px(55) : px(65), px(x) : px(x) + 2] = 40
+        image[px(60) : px(60) + 2, px(x) : px(x + 4.5)] = 40
+    return image
+
+
+@pytest.mark.parametrize("faint_piece", [True, False])
+def test_a_rule_broken_faint_under_a_seal_is_restored_but_no_rule_is_made_through_text(faint_piece: bool) -> None:
+    ppp = 150 / 72
+    tables = tables_from_rulings(find_image_rulings(_ruled_page(ppp, faint_piece), ppp), 0, "image", snap=IMAGE_SNAP)
+    (table,) = tables
+    middle = sorted((c.row, c.row_span) for c in table.cells if c.col == 1)
+    # The faint rule separates rows 0 and 1, paper there runs them together; rows 1-2 stay
+    # one cell under its text either way.
+    assert middle == ([(0, 1), (1, 2)] if faint_piece else [(0, 3)])

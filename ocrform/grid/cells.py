@@ -110,7 +110,7 @@ def _connected(hs: list[Segment], vs: list[Segment], snap: float) -> list[tuple[
     return sorted(groups.values(), key=lambda g: min((s.y0 for s in g[0] + g[1]), default=0.0))
 
 
-class _Lines:
+class GridLines:
     """Rulings clustered into grid lines, each with the merged intervals it covers."""
 
     def __init__(self, positions: list[tuple[float, float, float]], snap: float) -> None:
@@ -154,8 +154,8 @@ class _Lines:
 
 
 def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: float) -> Table | None:
-    rows = _Lines([((s.y0 + s.y1) / 2, s.x0, s.x1) for s in hs], snap)
-    cols = _Lines([((s.x0 + s.x1) / 2, s.y0, s.y1) for s in vs], snap)
+    rows = GridLines([((s.y0 + s.y1) / 2, s.x0, s.x1) for s in hs], snap)
+    cols = GridLines([((s.x0 + s.x1) / 2, s.y0, s.y1) for s in vs], snap)
     ys, xs = rows.at, cols.at
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
@@ -193,7 +193,7 @@ def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: f
 
 
 def _enclosed(
-    box: Box, rows: _Lines, cols: _Lines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int
+    box: Box, rows: GridLines, cols: GridLines, ys: list[float], xs: list[float], r0: int, r1: int, c0: int, c1: int
 ) -> bool:
     """Whether rulings draw most of the cell's outline (slots outside a ragged table are not cells).
 

@@ -7,9 +7,12 @@ scan broke them into pieces; ``tables_from_rulings`` tolerates the gaps that rem
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
+from ocrform.grid.cells import MIN_EDGE_COVER, GridLines
 from ocrform.model import Segment
 
 # A ruling is at least this long (points): longer than a glyph stroke at any form font size.
@@ -30,6 +33,22 @@ MAX_NEIGHBOUR_INK = 0.3
 CLEAR_STRETCH_POINTS = 10.0
 # Rules thicker than this (points) are blobs, not lines (a filled header cell, a seal).
 MAX_RULE_THICKNESS_POINTS = 4.0
+# Where the table's rules say a rule runs but none was found, a faint or broken one (a seal
+# lifted off, toner gone) is a line of pixels this much darker than the paper beside it ...
+RESTORE_CONTRAST = 35
+# ... along at least this share of the stretch, ...
+RESTORE_SHARE = 0.6
+# ... or, down one row, this share of it from rule to rule (points clear of the crossing
+# rules' centres): a glyph's stroke as tall as the row's text stops short of its rules.
+RESTORE_SHARE_DOWN = 0.8
+RESTORE_DOWN_INSET_POINTS = 1.5
+# ... with paper this far (points) either side of it, where a line of text has ink, ...
+RESTORE_CLEAR_POINTS = 2.5
+RESTORE_CLEAR_SHARE = 0.2
+# ... searched this far (points) either side of where the line runs elsewhere.
+RESTORE_REACH_POINTS = 3.0
+# Pieces of rule closer than this (points) are one line, as in ``tables_from_rulings``.
+RESTORE_SNAP = 4.0
 
 
 def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segment]:
@@ -46,7 +65,79 @@ def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segme
         lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _line_kernel(length, horizontal))
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, _line_kernel(bridge * 2 + 1, horizontal))
         segments += _segments(lines, binary, horizontal, pixels_per_point, max_thickness)
-    return _framed(segments)
+    segments = _framed(segments)
+    return segments + _restored_rules(gray, segments, pixels_per_point)
+
+
+def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> list[Segment]:
+    """Rules missing between two crossing rules, found faint in the pixels.
+
+    The morphology needs a rule unbroken over MIN_RULE_POINTS; under a seal whose ink was
+    divided out, or where toner faded, it is left in pieces shorter than that, and the cells
+    on either side run together. Each stretch of a found line between two crossing lines that
+    no found rule covers is looked at again: a faint rule there is a thin run of darker pixels,
+    where a printed merged cell has paper or text. A vertical stretch is one row tall and
+    text runs across it: the line must also be drawn somewhere above it and below it.
+    """
+    out = []
+    hs = [s for s in segments if s.horizontal]
+    vs = [s for s in segments if not s.horizontal]
+    for horizontal, along, across in ((True, hs, vs), (False, vs, hs)):
+        lines = GridLines([_position(s, horizontal) for s in along], RESTORE_SNAP)
+        crossing = GridLines([_position(s, not horizontal) for s in across], RESTORE_SNAP)
+        for k, at in enumerate(lines.at):
+            stops = sorted(
+                x
+                for x, cover in zip(crossing.at, crossing.cover, strict=True)
+                if cover[0][0] - RESTORE_SNAP <= at <= cover[-1][1] + RESTORE_SNAP
+            )
+            drawn = [lines.covered(k, a, b) >= MIN_EDGE_COVER for a, b in itertools.pairwise(stops)]
+            for n, (a, b) in enumerate(itertools.pairwise(stops)):
+                if drawn[n]:
+                    continue
+                if not horizontal and not (any(drawn[:n]) and any(drawn[n + 1 :])):
+                    continue
+                if _faint_rule(gray, at, a, b, horizontal, ppp):
+                    out.append(Segment(a, at, b, at) if horizontal else Segment(at, a, at, b))
+    return out
+
+
+def _position(s: Segment, horizontal: bool) -> tuple[float, float, float]:
+    """(coordinate across the rule, start, end along it)."""
+    return ((s.y0 + s.y1) / 2, s.x0, s.x1) if horizontal else ((s.x0 + s.x1) / 2, s.y0, s.y1)
+
+
+def _faint_rule(gray: np.ndarray, at: float, a: float, b: float, horizontal: bool, ppp: float) -> bool:
+    """Whether a thin line of darker pixels runs at ``at`` (points) from ``a`` to ``b``, with
+    paper out to RESTORE_CLEAR_POINTS either side of it."""
+    inset = MAX_RULE_THICKNESS_POINTS if horizontal else RESTORE_DOWN_INSET_POINTS
+    lo, hi = int((a + inset) * ppp), int((b - inset) * ppp)
+    reach = int(np.ceil((RESTORE_REACH_POINTS + RESTORE_CLEAR_POINTS) * ppp))
+    centre = round(at * ppp)
+    span = slice(max(0, centre - reach), centre + reach + 1)
+    band = gray[span, lo:hi] if horizontal else gray[lo:hi, span].T
+    if hi - lo < 4 or band.shape[0] < 2 * reach + 1:
+        return False
+    dark = band.astype(np.int16) < int(np.median(band)) - RESTORE_CONTRAST
+    clear = round(RESTORE_CLEAR_POINTS * ppp)
+    share = dark.mean(axis=1)
+    search = range(clear + 1, band.shape[0] - clear - 1)
+    best = max(search, key=lambda r: dark[r - 1 : r + 2].any(axis=0).mean())
+    line = dark[best - 1 : best + 2].any(axis=0).mean()
+    # The rule's own rows: a blurred rule is a few pixels thick.
+    top = bottom = best
+    thickest = round(MAX_RULE_THICKNESS_POINTS * ppp)
+    while top > clear + 1 and share[top - 1] >= RESTORE_SHARE / 2 and bottom - top < thickest:
+        top -= 1
+    while bottom < band.shape[0] - clear - 2 and share[bottom + 1] >= RESTORE_SHARE / 2 and bottom - top < thickest:
+        bottom += 1
+    # Paper beside it where it runs: a text line's strokes are dark above and below as well.
+    on = dark[top - 1 : bottom + 2].any(axis=0)
+    if not on.any():
+        return False
+    sides = [*range(top - clear, top - 1), *range(bottom + 2, bottom + clear + 1)]
+    beside = max(float(dark[r, on].mean()) for r in sides if 0 <= r < len(share))
+    return bool(line >= (RESTORE_SHARE if horizontal else RESTORE_SHARE_DOWN) and beside <= RESTORE_CLEAR_SHARE)
 
 
 def _framed(segments: list[Segment]) -> list[Segment]:
