@@ -142,7 +142,11 @@ class RapidOcrEngine:
         width = max(widths[i] for i in idx)
         x = np.zeros((len(idx), 3, REC_HEIGHT, width), dtype=np.float32)
         for k, i in enumerate(idx):
-            im = cv2.resize(_bgr(images[i]), (widths[i], REC_HEIGHT), interpolation=cv2.INTER_AREA)
+            # Area averaging blows a short line up into blocks; it only suits shrinking.
+            grow = images[i].shape[0] < REC_HEIGHT
+            im = cv2.resize(
+                _bgr(images[i]), (widths[i], REC_HEIGHT), interpolation=cv2.INTER_LINEAR if grow else cv2.INTER_AREA
+            )
             x[k, :, :, : widths[i]] = im.transpose(2, 0, 1).astype(np.float32) / 127.5 - 1.0
         session = self._recs.get()
         try:
