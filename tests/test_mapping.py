@@ -668,6 +668,17 @@ def test_a_header_cell_merged_over_two_columns_is_split_by_the_body_below() -> N
     assert _indicator_values(page) == [("巡检次数", "≥12次", None, None, 10.0), *FIRST_PAGE_INDICATORS[1:]]
 
 
+def test_one_unread_header_cell_over_two_missing_columns_is_split_by_the_body() -> None:
+    page, table, header = _first_page_header()
+    # The rule between 实际完成值 and 分值 lost in the header row only, and the labels with it:
+    # one cell reads 值 where two roles are missing; the body rows show the two columns.
+    actual, weight = header["实际完成值"], header["分值"]
+    merged = Cell(4, 5, actual.box.union(weight.box), 0, 1, 2)
+    merged.words = _words("值", merged.box, 0)
+    table.cells = [c for c in table.cells if c is not actual and c is not weight] + [merged]
+    assert _indicator_values(page) == FIRST_PAGE_INDICATORS
+
+
 def test_a_goals_header_with_one_label_under_a_seal_still_heads_its_columns() -> None:
     g = _Grid(0)
     g.add(0, 0, "项目名称", cs=2).add(0, 2, "己项目", cs=6)

@@ -88,3 +88,15 @@ def test_a_rule_broken_faint_under_a_seal_is_restored_but_no_rule_is_made_throug
     # The faint rule separates rows 0 and 1, paper there runs them together; rows 1-2 stay
     # one cell under its text either way.
     assert middle == ([(0, 1), (1, 2)] if faint_piece else [(0, 3)])
+
+
+def test_a_seal_rings_thick_arc_is_no_rule() -> None:
+    ppp = 150 / 72
+    image = np.full((400, 600), 245, np.uint8)
+    for y in (100, 300):  # a printed table's frame, 1 pt rules
+        image[y : y + 2, 50:552] = 60
+    for x in (50, 225, 550):
+        image[100:302, x : x + 2] = 60
+    image[200:207, 150:300] = 20  # the flat bottom of a black seal's ring, 3.4 pt thick
+    found = [s for s in find_image_rulings(image, ppp) if s.horizontal]
+    assert sorted(round(s.y0 * ppp) for s in found) == [100, 300]

@@ -482,8 +482,9 @@ class _Reader:
         # A header's own cells are as tall as its read ones; a tall section label beside them
         # (绩效指标 down the left, misread) is not a header cell.
         unmatched = [c for c in unmatched if c.row_span == min(spans)]
-        named, pending = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
+        named, pending, merged_unread = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
         columns += named
+        merged += merged_unread
         if group == "fund_columns" and all(c.role != "item" for c in columns):
             first = min(c.x0 for c in columns)
             left = [c for c in unmatched if c.box.x1 <= first + 1.0]
@@ -734,20 +735,22 @@ def _header_groups(cells: list[Cell], row: _Row, columns: list[_Column]) -> list
 
 def _unread_between(
     columns: list[_Column], unread: list[Cell], order: list[str]
-) -> tuple[list[_Column], list[tuple[list[Cell], list[str]]]]:
+) -> tuple[list[_Column], list[tuple[list[Cell], list[str]]], list[tuple[Cell, list[str]]]]:
     """Header cells no label matched (a seal over them, a bad scan), named by position.
 
     Layouts print their columns in one order (models/labels.json lists each group's roles
     in it). Between two read headers, or before the first, as many unread cells as there
-    are roles missing there can only be those roles, in that order. More unread cells than missing
-    roles are returned as pending, for the body to settle (``_Columns.settle``); fewer are
-    left alone.
+    are roles missing there can only be those roles, in that order. More unread cells than
+    missing roles are returned as pending, and one unread cell where several roles are
+    missing (the rules between them lost too) as merged, for the body to settle
+    (``_Columns.settle``); other counts are left alone.
     """
     rank = {role: k for k, role in enumerate(order)}
     known = sorted((c for c in columns if c.role in rank), key=lambda c: c.x0)
     used = {c.role for c in columns}
     named = []
     pending = []
+    merged = []
     for left, right in itertools.pairwise(known):
         inside = [c for c in unread if left.x1 - 1.0 <= c.box.x0 and c.box.x1 <= right.x0 + 1.0]
         between = sorted(inside, key=lambda c: c.box.x0)
@@ -756,6 +759,8 @@ def _unread_between(
             named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
         elif missing and len(between) > len(missing):
             pending.append((between, missing))
+        elif len(between) == 1 and len(missing) > 1:
+            merged.append((between[0], missing))
     if known:
         # Before the first read header, and after the last, the frame bounds the row: the
         # roles the order puts first (last), when as many unread cells stand there.
@@ -768,7 +773,7 @@ def _unread_between(
         ):
             if cells and len(cells) == len(missing):
                 named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, cells)]
-    return named, pending
+    return named, pending, merged
 
 
 def _own_weights(columns: list[_Column], unread: Sequence[Cell] = ()) -> list[_Column]:

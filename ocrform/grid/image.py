@@ -31,8 +31,9 @@ NEIGHBOUR_POINTS = 1.5
 # whose neighbours are the next glyphs' strokes every few points.
 MAX_NEIGHBOUR_INK = 0.3
 CLEAR_STRETCH_POINTS = 10.0
-# Rules thicker than this (points) are blobs, not lines (a filled header cell, a seal).
-MAX_RULE_THICKNESS_POINTS = 4.0
+# Rules thicker than this (points) are blobs, not lines: a filled header cell, or the flat top
+# and bottom of a seal's ring (3.4-4.3 pt in a black-and-white scan; a printed rule, blurred, 1-2.5).
+MAX_RULE_THICKNESS_POINTS = 3.0
 # Where the table's rules say a rule runs but none was found, a faint or broken one (a seal
 # lifted off, toner gone) is a line of pixels this much darker than the paper beside it ...
 RESTORE_CONTRAST = 35
