@@ -89,6 +89,19 @@ def test_level2_names_are_canonical_in_context() -> None:
     assert vocab.canonical_level2("群众获得感", "效益指标") is None
 
 
+@pytest.mark.parametrize(
+    ("read", "name"), [("质量翔棒", "质量指标"), ("时效排棒", "时效指标"), ("社会效益推棒", "社会效益指标")]
+)
+def test_level_names_with_their_tail_misread_are_canonical(read: str, name: str) -> None:
+    assert vocabulary().canonical_level2(read, "产出指标") == name
+
+
+def test_a_level_name_head_alone_or_a_longer_text_is_no_level_name() -> None:
+    vocab = vocabulary()
+    assert vocab.canonical_level2("质量", None) is None
+    assert vocab.canonical_level2("质量保障措施", None) is None
+
+
 # -- numbers -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("printed", "value"),

@@ -252,7 +252,8 @@ class Vocabulary:
         return len(s) <= 40 and any(p.search(s) for p in self.title_patterns)
 
     def canonical_level1(self, text: str) -> str | None:
-        return _closest(label_key(text), self.level1)
+        key = label_key(text)
+        return _closest(key, self.level1) or _by_head(key, self.level1)
 
     def parent_level1(self, level2: str) -> str | None:
         """The 一级指标 a canonical 二级指标 belongs to (成本指标 under 产出指标 in the vocabulary)."""
@@ -263,7 +264,7 @@ class Vocabulary:
         in_context = self.level2_in_context.get(level1 or "", {})
         if key in in_context:
             return in_context[key]
-        return _closest(key, self.level2)
+        return _closest(key, self.level2) or _by_head(key, self.level2)
 
 
 def _distance(key: str, variant: str) -> int | None:
@@ -289,6 +290,28 @@ def _closest(key: str, vocabulary: dict[str, list[str]]) -> str | None:
     if len(scored) > 1 and scored[0][0] == scored[1][0] and scored[0][0] > 0:
         return None
     return scored[0][1]
+
+
+# Every level name ends in this; the characters before it tell the names apart.
+_LEVEL_TAIL = "指标"
+
+
+def _by_head(key: str, vocabulary: dict[str, list[str]]) -> str | None:
+    """The one level name whose own part ``key`` prints exactly, its 指标 misread.
+
+    A black-and-white scan at 150 dpi reads 指标 as 翔棒, 排棒, 推棒: two characters of four,
+    more than a match may differ by, while 质量 and 时效 came through.
+    """
+    found = {
+        canonical
+        for canonical, variants in vocabulary.items()
+        for v in variants
+        if v.endswith(_LEVEL_TAIL)
+        and len(v) - len(_LEVEL_TAIL) >= 2
+        and len(key) == len(v)
+        and key.startswith(v[: -len(_LEVEL_TAIL)])
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 @cache
