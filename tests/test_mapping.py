@@ -776,3 +776,15 @@ def test_percent_signs_are_restored_only_in_ocr_readings() -> None:
     cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.indicators[1].actual == "100%"
+
+
+def test_a_minus_read_before_a_scanned_number_is_dropped() -> None:
+    page = _first_page()
+    (table,) = page.tables
+    (cell,) = [c for c in table.cells if c.row == 2 and c.col == 5]  # 年度资金总额's 分值, 10
+    cell.words = [replace(w, text="-10", origin="ocr:rapidocr") for w in _words("-10", cell.box, 0)]
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.funds.rows[0].weight == 10.0
+    cell.words = _words("-10", cell.box, 0)  # a text layer says what is printed
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.funds.rows[0].weight == -10.0

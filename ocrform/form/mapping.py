@@ -847,6 +847,11 @@ class _Out:
         if span is None:
             return None
         value = parse_number(span.norm)
+        if value is not None and value < 0 and span.read_by_ocr:
+            # Nothing these forms count is negative (amounts, rates, points): a minus a
+            # recogniser read before the digits is a mark beside them, a rule's sliver or a
+            # seal's stroke.
+            value = -value
         if value is not None:
             self.provenance += span.provenance(pointer)
         return value
