@@ -788,3 +788,21 @@ def test_a_minus_read_before_a_scanned_number_is_dropped() -> None:
     cell.words = _words("-10", cell.box, 0)  # a text layer says what is printed
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].weight == -10.0
+
+
+@pytest.mark.parametrize(
+    ("read", "origin", "value"),
+    [
+        ("达成年度指棒", "ocr:rapidocr", "达成年度指标"),  # one character off a standard answer
+        ("达成年度指棒", "test", "达成年度指棒"),  # a text layer says what is printed
+        ("达成年异描棒", "ocr:rapidocr", "达成年异描棒"),  # too far off to say
+        ("达成年度指标(95%)", "ocr:rapidocr", "达成年度指标(95%)"),  # more than the answer
+    ],
+)
+def test_a_standard_answer_read_one_character_off_is_the_answer(read: str, origin: str, value: str) -> None:
+    page = _first_page()
+    (table,) = page.tables
+    (cell,) = [c for c in table.cells if c.row == 5 and c.col == 5]  # 巡检次数's 实际完成值
+    cell.words = [replace(w, origin=origin) for w in _words(read, cell.box, 0)]
+    (mapped,) = map_cells_to_form([page])
+    assert mapped.form.indicators[0].actual == value

@@ -84,6 +84,7 @@ class Vocabulary:
             "indicator_columns": data["indicator_columns"],
             "rubric_columns": data["rubric_columns"],
             "fund_items": data["fund_items"],
+            "stock_values": data["stock_values"],
         }
         self._keys: dict[str, list[tuple[str, str]]] = {
             group: [(role, label_key(v)) for role, variants in roles.items() for v in variants]

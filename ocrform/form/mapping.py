@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, percent_read_as_96, stated_unit
 from ocrform.form.spans import Span, join
 from ocrform.model import Cell, PageContent, Table, group_lines
@@ -816,6 +816,13 @@ def _assign(cells: list[Cell], columns: list[_Column]) -> dict[str, Cell]:
     return out
 
 
+def _stock_value(value: str | None, span: Span | None, vocab: Vocabulary) -> str | None:
+    """A standard answer (达成年度指标) that OCR read one character off, as printed."""
+    if value is None or span is None or not span.read_by_ocr or label_key(value) != value:
+        return value
+    return vocab.misread_of(value, "stock_values") or value
+
+
 def _own_percent_signs(
     target: str | None, actual: str | None, spans: list[Span | None]
 ) -> tuple[str | None, str | None]:
@@ -895,10 +902,17 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         else:
             level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
             level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
-        target, actual = _own_percent_signs(
-            out.text(f"{p}/target", spans.get("target")),
-            out.text(f"{p}/actual", spans.get("actual")),
-            [spans.get(role) for role in ("target", "actual")],
+        target, actual = (
+            _stock_value(value, spans.get(role), vocab)
+            for value, role in zip(
+                _own_percent_signs(
+                    out.text(f"{p}/target", spans.get("target")),
+                    out.text(f"{p}/actual", spans.get("actual")),
+                    [spans.get(role) for role in ("target", "actual")],
+                ),
+                ("target", "actual"),
+                strict=True,
+            )
         )
         indicators.append(
             Indicator(
