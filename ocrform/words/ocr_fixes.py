@@ -1,5 +1,7 @@
 """Safe repairs of typical OCR confusions: in numbers, and where a reading is one confusable
-character away from a printed label of the vocabulary. Free text is never guessed at.
+character away from a printed label of the vocabulary. Free text is never guessed at: the
+recogniser's own candidates for an unsure character are weighed in the engine
+(``words/lexicon.py``), nothing here rewrites a reading's wording.
 
 - Full-width digits and Latin letters become half-width (the same characters under NFKC).
 - A bracket pair the recogniser mixed up, such as (2016〕 in a document number, takes the
