@@ -33,6 +33,11 @@ REC_BATCH_PIXELS = 48 * 480
 # the line's width and printed form text stays legible well below its natural width.
 REC_SQUEEZE = 0.6
 REREAD_BELOW = 0.9
+# A wrapped paragraph read as one line is most of a page's recognition cost (on 150 dpi
+# scans, 18 lines of 1,900 held 37% of the width): past this width (pixels, narrowed) a
+# line is narrowed further, as prose stays legible at less width than digits do.
+LONG_LINE_PX = 1600
+LONG_LINE_SQUEEZE = 0.83
 # A batch wider than this (pixels, all its lines together) returns its memory when done: a
 # long wrapped text read as one line needs ten times a usual batch's activations, and each
 # recogniser session would keep that much for the rest of the run (400 MB a session).
@@ -224,7 +229,10 @@ def _bgr(image: np.ndarray) -> np.ndarray:
 
 def _rec_width(image: np.ndarray, squeeze: float) -> int:
     h, w = image.shape[:2]
-    return max(REC_HEIGHT // 2, math.ceil(squeeze * REC_HEIGHT * w / max(h, 1)))
+    width = squeeze * REC_HEIGHT * w / max(h, 1)
+    if width > LONG_LINE_PX:
+        width *= LONG_LINE_SQUEEZE
+    return max(REC_HEIGHT // 2, math.ceil(width))
 
 
 def _ctc_decode(probs: np.ndarray, best: np.ndarray, chars: list[str]) -> tuple[str, float]:
