@@ -35,9 +35,9 @@ REC_SQUEEZE = 0.6
 REREAD_BELOW = 0.9
 # A wrapped paragraph read as one line is most of a page's recognition cost (on 150 dpi
 # scans, 18 lines of 1,900 held 37% of the width): past this width (pixels, narrowed) a
-# line is narrowed further, as prose stays legible at less width than digits do.
+# line is narrowed a tenth more, as prose stays legible at less width than digits do.
 LONG_LINE_PX = 1600
-LONG_LINE_SQUEEZE = 0.83
+LONG_LINE_SQUEEZE = 0.9
 # A batch wider than this (pixels, all its lines together) returns its memory when done: a
 # long wrapped text read as one line needs ten times a usual batch's activations, and each
 # recogniser session would keep that much for the rest of the run (400 MB a session).
