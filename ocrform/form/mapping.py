@@ -337,9 +337,7 @@ class _Reader:
             self._splits[key] = self.vocab.split_labels(self._span(cell).text, group) or []
         return self._splits[key]
 
-    def _half_read_pair(
-        self, row: _Row, labels: dict[int, LabelMatch | None], group: str, roles: set[str]
-    ) -> bool:
+    def _half_read_pair(self, row: _Row, labels: dict[int, LabelMatch | None], group: str, roles: set[str]) -> bool:
         """A two-column header (预期目标 | 实际完成情况) with one label read and the other cell
         showing only a piece of the other's label (a seal over the rest of it, 情况): not a
         goal label beside its text, printed down the rows."""
@@ -902,18 +900,13 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         else:
             level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
             level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
-        target, actual = (
-            _stock_value(value, spans.get(role), vocab)
-            for value, role in zip(
-                _own_percent_signs(
-                    out.text(f"{p}/target", spans.get("target")),
-                    out.text(f"{p}/actual", spans.get("actual")),
-                    [spans.get(role) for role in ("target", "actual")],
-                ),
-                ("target", "actual"),
-                strict=True,
-            )
+        target, actual = _own_percent_signs(
+            out.text(f"{p}/target", spans.get("target")),
+            out.text(f"{p}/actual", spans.get("actual")),
+            [spans.get(role) for role in ("target", "actual")],
         )
+        target = _stock_value(target, spans.get("target"), vocab)
+        actual = _stock_value(actual, spans.get("actual"), vocab)
         indicators.append(
             Indicator(
                 level1=level1,

@@ -110,6 +110,11 @@ def _connected(hs: list[Segment], vs: list[Segment], snap: float) -> list[tuple[
     return sorted(groups.values(), key=lambda g: min((s.y0 for s in g[0] + g[1]), default=0.0))
 
 
+def rule_position(s: Segment, horizontal: bool) -> tuple[float, float, float]:
+    """(coordinate across the rule, start, end along it), as ``GridLines`` takes them."""
+    return ((s.y0 + s.y1) / 2, s.x0, s.x1) if horizontal else ((s.x0 + s.x1) / 2, s.y0, s.y1)
+
+
 class GridLines:
     """Rulings clustered into grid lines, each with the merged intervals it covers."""
 
@@ -154,8 +159,8 @@ class GridLines:
 
 
 def _table(hs: list[Segment], vs: list[Segment], page: int, method: str, snap: float) -> Table | None:
-    rows = GridLines([((s.y0 + s.y1) / 2, s.x0, s.x1) for s in hs], snap)
-    cols = GridLines([((s.x0 + s.x1) / 2, s.y0, s.y1) for s in vs], snap)
+    rows = GridLines([rule_position(s, True) for s in hs], snap)
+    cols = GridLines([rule_position(s, False) for s in vs], snap)
     ys, xs = rows.at, cols.at
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:

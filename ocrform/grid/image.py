@@ -12,7 +12,8 @@ import itertools
 import cv2
 import numpy as np
 
-from ocrform.grid.cells import MIN_EDGE_COVER, GridLines
+from ocrform.grid import IMAGE_SNAP
+from ocrform.grid.cells import MIN_EDGE_COVER, GridLines, rule_position
 from ocrform.model import Segment
 
 # A ruling is at least this long (points): longer than a glyph stroke at any form font size.
@@ -48,8 +49,6 @@ RESTORE_CLEAR_POINTS = 2.5
 RESTORE_CLEAR_SHARE = 0.2
 # ... searched this far (points) either side of where the line runs elsewhere.
 RESTORE_REACH_POINTS = 3.0
-# Pieces of rule closer than this (points) are one line, as in ``tables_from_rulings``.
-RESTORE_SNAP = 4.0
 
 
 def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segment]:
@@ -84,13 +83,13 @@ def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> li
     hs = [s for s in segments if s.horizontal]
     vs = [s for s in segments if not s.horizontal]
     for horizontal, along, across in ((True, hs, vs), (False, vs, hs)):
-        lines = GridLines([_position(s, horizontal) for s in along], RESTORE_SNAP)
-        crossing = GridLines([_position(s, not horizontal) for s in across], RESTORE_SNAP)
+        lines = GridLines([rule_position(s, horizontal) for s in along], IMAGE_SNAP)
+        crossing = GridLines([rule_position(s, not horizontal) for s in across], IMAGE_SNAP)
         for k, at in enumerate(lines.at):
             stops = sorted(
                 x
                 for x, cover in zip(crossing.at, crossing.cover, strict=True)
-                if cover[0][0] - RESTORE_SNAP <= at <= cover[-1][1] + RESTORE_SNAP
+                if cover[0][0] - IMAGE_SNAP <= at <= cover[-1][1] + IMAGE_SNAP
             )
             drawn = [lines.covered(k, a, b) >= MIN_EDGE_COVER for a, b in itertools.pairwise(stops)]
             for n, (a, b) in enumerate(itertools.pairwise(stops)):
@@ -101,11 +100,6 @@ def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> li
                 if _faint_rule(gray, at, a, b, horizontal, ppp):
                     out.append(Segment(a, at, b, at) if horizontal else Segment(at, a, at, b))
     return out
-
-
-def _position(s: Segment, horizontal: bool) -> tuple[float, float, float]:
-    """(coordinate across the rule, start, end along it)."""
-    return ((s.y0 + s.y1) / 2, s.x0, s.x1) if horizontal else ((s.x0 + s.x1) / 2, s.y0, s.y1)
 
 
 def _faint_rule(gray: np.ndarray, at: float, a: float, b: float, horizontal: bool, ppp: float) -> bool:
