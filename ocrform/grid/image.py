@@ -15,6 +15,8 @@ import numpy as np
 from ocrform.grid import IMAGE_SNAP
 from ocrform.grid.cells import MIN_EDGE_COVER, GridLines, rule_position
 from ocrform.model import Segment
+from ocrform.scan.preprocess import ink_mask
+from ocrform.scan.seals import Seal, find_seals
 
 # A ruling is at least this long (points): longer than a glyph stroke at any form font size.
 MIN_RULE_POINTS = 16.0
@@ -49,6 +51,10 @@ RESTORE_CLEAR_POINTS = 2.5
 RESTORE_CLEAR_SHARE = 0.2
 # ... searched this far (points) either side of where the line runs elsewhere.
 RESTORE_REACH_POINTS = 3.0
+# A rule drawn up to this near (points) a dark seal's disc on both sides runs on under it.
+SEAL_REACH_POINTS = 8.0
+# A seal's ring is drawn this far (points) out from the circle the search finds.
+RING_BAND_POINTS = 5.0
 
 
 def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segment]:
@@ -65,8 +71,85 @@ def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segme
         lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _line_kernel(length, horizontal))
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, _line_kernel(bridge * 2 + 1, horizontal))
         segments += _segments(lines, binary, horizontal, pixels_per_point, max_thickness)
-    segments = _framed(segments)
+    seals = find_seals(ink_mask(gray), pixels_per_point)
+    segments = _framed(_without_seal_artwork(segments, seals))
+    segments += _bridged_under_seals(segments, seals)
     return segments + _restored_rules(gray, segments, pixels_per_point)
+
+
+def _without_seal_artwork(segments: list[Segment], seals: list[Seal]) -> list[Segment]:
+    """The rules found, less the straight pieces of a dark seal's own drawing.
+
+    A seal's ring is flat for a few points at its top, bottom and sides, and the marks around
+    its rim can line up; both pass the line filter as short rules. Inside a seal's disc, a
+    piece is a rule when its line shows outside the disc too, or when it runs from rule to
+    rule (a table's inner rule: where an end reaches the ring, the ring hides how it ends);
+    the seal's drawing crosses rules and stops short of them.
+    """
+    if not seals:
+        return segments
+    seen = [s for s in segments if not any(_within(s, seal) for seal in seals)]
+    kept = []
+    for s in segments:
+        seal = next((seal for seal in seals if _within(s, seal)), None)
+        if seal is None or _seen_outside(s, seen) or _runs_rule_to_rule(s, seal, seen):
+            kept.append(s)
+    return kept
+
+
+def _within(s: Segment, seal: Seal) -> bool:
+    return max(_off_centre(x, y, seal) for x, y in ((s.x0, s.y0), (s.x1, s.y1))) <= seal.radius + RING_BAND_POINTS
+
+
+def _off_centre(x: float, y: float, seal: Seal) -> float:
+    return float(np.hypot(x - seal.cx, y - seal.cy))
+
+
+def _seen_outside(s: Segment, seen: list[Segment]) -> bool:
+    at = rule_position(s, s.horizontal)[0]
+    return any(t.horizontal == s.horizontal and abs(rule_position(t, t.horizontal)[0] - at) <= IMAGE_SNAP for t in seen)
+
+
+def _runs_rule_to_rule(s: Segment, seal: Seal, seen: list[Segment]) -> bool:
+    at, start, end = rule_position(s, s.horizontal)
+    across = [rule_position(t, t.horizontal) for t in seen if t.horizontal != s.horizontal]
+
+    def on_ring(x: float, y: float) -> bool:
+        return abs(_off_centre(x, y, seal) - seal.radius) <= RING_BAND_POINTS
+
+    def ends_at_rule(point: float) -> bool:
+        return any(abs(c - point) <= MEET_POINTS and a - MEET_POINTS <= at <= b + MEET_POINTS for c, a, b in across)
+
+    middle = (start + end) / 2
+    if on_ring(*((middle, at) if s.horizontal else (at, middle))):
+        return False  # the ring's own flat stretch
+    return all(
+        ends_at_rule(point) or on_ring(*((point, at) if s.horizontal else (at, point))) for point in (start, end)
+    )
+
+
+def _bridged_under_seals(segments: list[Segment], seals: list[Seal]) -> list[Segment]:
+    """The stretches of rules that a dark seal hides, where the rule shows on both sides of it.
+
+    Thresholding a scan measures each pixel against the paper around it, and a seal's dark
+    ring and star darken that estimate: the faint rules inside the ring are cut away with
+    the paper, and the cells under the seal would run together. The text there mostly
+    survives, so the cells are worth restoring. A merged cell's missing rule does not show
+    on both sides of a seal: the column beside a merged cell is merged as well (a 二级指标
+    spans the rows of its 三级指标, and its 一级指标 spans more).
+    """
+    out: list[Segment] = []
+    for horizontal in (True, False):
+        lines = GridLines([rule_position(s, horizontal) for s in segments if s.horizontal == horizontal], IMAGE_SNAP)
+        for at, cover in zip(lines.at, lines.cover, strict=True):
+            for seal in seals:
+                chord = seal.chord(at, horizontal, SEAL_REACH_POINTS)
+                if chord is None:
+                    continue
+                for (_, end), (start, _) in itertools.pairwise(cover):
+                    if end >= chord[0] and start <= chord[1]:
+                        out.append(Segment(end, at, start, at) if horizontal else Segment(at, end, at, start))
+    return out
 
 
 def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> list[Segment]:

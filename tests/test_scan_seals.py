@@ -1,0 +1,81 @@
+"""Dark seals on black-and-white scans: found by their ring, and no cell is lost or made under them."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from ocrform.grid import IMAGE_SNAP, tables_from_rulings
+from ocrform.grid.image import find_image_rulings
+from ocrform.scan.preprocess import ink_mask
+from ocrform.scan.seals import find_seals
+
+PPP = 150 / 72
+# A table of 8 rows by 5 columns, in points; columns 0 and 1 hold two cells of 4 rows each.
+XS = [40, 110, 180, 280, 380, 480]
+YS = [60 + 18 * k for k in range(9)]
+SEAL = (330.0, 120.0, 56.0)  # centre and radius, points: over columns 2-4, rows 1-5
+
+
+def _px(v: float) -> int:
+    return round(v * PPP)
+
+
+def _table_page(seal: bool) -> np.ndarray:
+    """The table as a black-and-white scan; with ``seal``, a black seal over its middle and the
+    rules inside the seal's ring gone, as thresholding against the darkened paper leaves them."""
+    image = np.full((_px(300), _px(560)), 255, np.uint8)
+    for k, y in enumerate(YS):
+        start = XS[0] if k in (0, 4, 8) else XS[2]  # column 1 merges rows 0-3 and 4-7
+        image[_px(y) : _px(y) + 2, _px(start) : _px(XS[-1]) + 2] = 0
+    for x in XS:
+        image[_px(YS[0]) : _px(YS[-1]) + 2, _px(x) : _px(x) + 2] = 0
+    for r, c in ((r, c) for r in range(8) for c in range(5)):
+        cv2.putText(image, "10", (_px(XS[c] + 8), _px(YS[r] + 14)), cv2.FONT_HERSHEY_SIMPLEX, 0.55, 0, 2)
+    if seal:
+        cx, cy, radius = (_px(v) for v in SEAL)
+        inside = np.hypot(*np.mgrid[: image.shape[0], : image.shape[1]][::-1] - np.array([cx, cy])[:, None, None])
+        rules = np.zeros_like(image, bool)
+        for y in YS:
+            rules[_px(y) : _px(y) + 2] = True
+        for x in XS:
+            rules[:, _px(x) : _px(x) + 2] = True
+        image[(inside < radius) & rules] = 255
+        _draw_seal(image, cx, cy, radius)
+    return image
+
+
+def _draw_seal(image: np.ndarray, cx: int, cy: int, radius: int) -> None:
+    """A round official seal in black: ring, star, and the rim's marks stacked down its sides."""
+    cv2.circle(image, (cx, cy), radius, 0, max(2, radius // 14), cv2.LINE_AA)
+    star = []
+    for k in range(10):
+        r = radius * (0.28 if k % 2 == 0 else 0.12)
+        a = -math.pi / 2 + k * math.pi / 5
+        star.append((int(cx + r * math.cos(a)), int(cy + r * math.sin(a))))
+    cv2.fillPoly(image, [np.array(star, dtype=np.int32)], 0, cv2.LINE_AA)
+    side = max(3, radius // 9)
+    for k in range(14):
+        a = math.pi * (0.85 + k * 1.3 / 13)
+        x, y = int(cx + radius * 0.72 * math.cos(a)), int(cy + radius * 0.72 * math.sin(a))
+        cv2.rectangle(image, (x - side, y - side), (x + side, y + side), 0, max(1, side // 3))
+
+
+def _cells(image: np.ndarray) -> set[tuple[int, int, int, int]]:
+    (table,) = tables_from_rulings(find_image_rulings(image, PPP), 0, "image", snap=IMAGE_SNAP)
+    return {(c.row, c.col, c.row_span, c.col_span) for c in table.cells}
+
+
+def test_a_dark_seal_is_found_by_its_ring_and_a_plain_table_has_none() -> None:
+    (seal,) = find_seals(ink_mask(_table_page(seal=True)), PPP)
+    assert abs(seal.cx - SEAL[0]) <= 3 and abs(seal.cy - SEAL[1]) <= 3
+    assert abs(seal.radius - SEAL[2]) <= 4
+    assert find_seals(ink_mask(_table_page(seal=False)), PPP) == []
+
+
+def test_the_cells_under_a_dark_seal_are_those_of_the_table_without_it() -> None:
+    clean = _cells(_table_page(seal=False))
+    assert len(clean) == 2 * 2 + 8 * 3  # columns 0 and 1 hold two merged cells each
+    assert _cells(_table_page(seal=True)) == clean
