@@ -10,21 +10,12 @@ show characters a few code points off the true ones, which are mostly outside th
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator
 from pathlib import Path
 
-import jieba
+from ocrform.dictionary import jieba_words
 
 MIN_FREQUENCY = 100
 OUT = Path(__file__).resolve().parent.parent / "models" / "common_chars.txt"
-
-
-def jieba_words() -> Iterator[tuple[str, int]]:
-    """Each word of jieba's dictionary with its frequency."""
-    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as fh:
-        for line in fh:
-            word, count, *_ = line.split(" ")
-            yield word, int(count)
 
 
 def main() -> None:

@@ -249,6 +249,25 @@ def test_a_leading_operator_kept_as_the_runner_up_is_read() -> None:
     assert read(0.0005) == "295%"  # a printed 2: the operator has next to nothing
 
 
+def test_an_operator_read_as_nothing_is_put_back_from_the_frames_before_the_number() -> None:
+    from ocrform.words.engines.rapidocr import RapidOcrEngine
+
+    # A black-and-white scan fills the two strokes of = into a blob the greedy path reads as
+    # blank, while = keeps a share of that frame.
+    chars = ["", "1", "年", "="]
+    fake = types.SimpleNamespace(_operators={"=": 3})
+
+    def read(p_eq: float) -> str:
+        probs = np.zeros((3, len(chars)), np.float32)
+        probs[0, 0], probs[0, 3] = 1 - p_eq, p_eq
+        probs[1, 1] = probs[2, 2] = 1.0
+        best = probs.argmax(axis=1)
+        return RapidOcrEngine._leading_operator(fake, probs, best, ("1年", 0.9))[0]  # type: ignore[arg-type]
+
+    assert read(0.12) == "=1年"
+    assert read(0.02) == "1年"  # a plain value: the blank before it holds next to no =
+
+
 def test_characters_spread_over_a_wide_cell_are_read_apart() -> None:
     mask = np.zeros((20, 300), bool)
     mask[3:17, 10:26] = mask[3:17, 250:266] = True  # 总 ... 分, 224 px apart at 20 px lines
@@ -330,6 +349,31 @@ def test_the_word_lexicon_chooses_among_the_recognisers_candidates() -> None:
     assert choose_characters([[("彭", 0.95)], [("睿", 0.5), ("香", 0.3)]]) == "彭睿"
     # A candidate the recogniser all but rules out does not win by its word alone.
     assert choose_characters([[("措", 0.999), ("指", 0.0001)], [("施", 0.99)]]) == "措施"
+    # Words are found across the line: 常雄 and 雄护 are no words, 维护 is one.
+    line = [[(ch, 0.99)] for ch in "日常"] + [[("雄", 0.48), ("维", 0.12)]] + [[(ch, 0.99)] for ch in "护工作"]
+    assert choose_characters(line) == "日常维护工作"
+    # The forms' printed labels count as words.
+    assert choose_characters([[("年", 0.99)], [("初", 0.99)], [("视", 0.6), ("预", 0.2)], [("期", 0.9)]]) == "年初预期"
+
+
+def test_look_alike_punctuation_is_chosen_by_where_it_stands() -> None:
+    from ocrform.words.lexicon import choose_characters
+
+    def line(text: str, offered: dict[int, tuple[str, float]]) -> list[list[tuple[str, float]]]:
+        return [[(ch, 0.9), *([offered[i]] if i in offered else [])] for i, ch in enumerate(text)]
+
+    # A document number's year is bracketed 〔〕: offered once, or read once, it is both.
+    assert choose_characters(line("国办发（2014）66号", {3: ("〔", 0.12)})) == "国办发〔2014〕66号"
+    assert choose_characters(line("国办发〔2014）66号", {})) == "国办发〔2014〕66号"
+    # Round brackets the recogniser is sure of, or around no year, stay.
+    assert choose_characters(line("国办发（2014）66号", {3: ("〔", 0.005)})) == "国办发（2014）66号"
+    assert choose_characters(line("（六盘水）", {0: ("〔", 0.3)})) == "（六盘水）"
+    # A colon offered as a semicolon ends a list item when the next item follows.
+    assert choose_characters(line("形象：3.共下发", {2: ("；", 0.2)})) == "形象；3.共下发"
+    assert choose_characters(line("共4期：二是加强", {3: ("；", 0.05)})) == "共4期；二是加强"
+    # A colon before a value, or before the list's first item, stays.
+    assert choose_characters(line("其中：上级补助", {2: ("；", 0.26)})) == "其中：上级补助"
+    assert choose_characters(line("如下：1.开展", {2: ("；", 0.3)})) == "如下：1.开展"
 
 
 def test_ctc_decode_offers_only_unsure_characters_to_the_lexicon() -> None:
@@ -350,7 +394,7 @@ def test_ctc_decode_offers_only_unsure_characters_to_the_lexicon() -> None:
     assert text == "运维护"
     assert conf == pytest.approx((1.0 + 0.55 + 1.0) / 3)
     # A sure 雄 stays, whatever the neighbours.
-    probs = frames({1: 1.0}, {0: 1.0}, {2: 0.99, 3: 0.01}, {4: 1.0})
+    probs = frames({1: 1.0}, {0: 1.0}, {2: 0.998, 3: 0.002}, {4: 1.0})
     assert _ctc_decode(probs, probs.argmax(axis=1), chars)[0] == "运雄护"
     # Digits are never swapped for a character.
     probs = frames({5: 0.6, 3: 0.4}, {4: 1.0})

@@ -19,17 +19,14 @@ first, so each decision sharpens the context of the next; one permutation per do
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jieba
-
+from ocrform.dictionary import word_frequencies
 from ocrform.repair.plausible import common_characters
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -45,7 +42,6 @@ RARE_MASS = 1000.0
 # odd pair of neighbouring code points, a shifted one shows them all over.
 MIN_BLOCKS = 3
 DOMAIN_WEIGHT = 1.0  # nats per log-count of a pair seen in real forms
-LABEL_FREQUENCY = 1000.0  # the form's printed labels count as ordinary words
 WINDOW = 4  # characters each side of an occurrence that the word split may use
 BOUNDARY = " "  # any non-CJK character but whitespace
 
@@ -110,21 +106,11 @@ class _LanguageModel:
 
 @cache
 def _model() -> _LanguageModel:
-    freq: dict[str, float] = {}
+    freq = word_frequencies()
     chars: Counter[str] = Counter()
-    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) < 2 or not all(_is_cjk(c) for c in parts[0]):
-                continue
-            word, f = parts[0], float(parts[1])
-            freq[word] = freq.get(word, 0.0) + f
-            for ch in word:
-                chars[ch] += f
-    labels = json.loads((MODELS / "labels.json").read_text(encoding="utf-8"))
-    for text in _strings(labels):
-        for word in re.findall(r"[\u4e00-\u9fff]+", text):
-            freq[word] = max(freq.get(word, 0.0), LABEL_FREQUENCY)
+    for word, f in freq.items():
+        for ch in word:
+            chars[ch] += f
     total = sum(freq.values())
     words = {w: math.log(f / total) for w, f in freq.items() if f > 0}
     domain: dict[str, int] = {}
@@ -139,16 +125,6 @@ def _model() -> _LanguageModel:
         words, dict(chars), max(map(len, words)), math.log(0.5 / total),
         domain, dict(left), dict(right), sum(domain.values()),
     )
-
-
-def _strings(obj: object) -> list[str]:
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [s for k, v in obj.items() if not k.startswith("_") for s in _strings(v)]
-    if isinstance(obj, list):
-        return [s for v in obj for s in _strings(v)]
-    return []
 
 
 @cache

@@ -20,7 +20,7 @@ import numpy as np
 from ocrform.errors import InputError
 from ocrform.model import Box
 from ocrform.repair.plausible import is_cjk
-from ocrform.words.lexicon import MIN_CANDIDATE, choose_characters
+from ocrform.words.lexicon import MIN_CANDIDATE, PUNCTUATION_LOOKALIKES, TOP_SURE, choose_characters
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
@@ -45,6 +45,10 @@ SHRINK_ABOVE = 4 * REC_BATCH_PIXELS // REC_HEIGHT
 REREAD_SQUEEZE = 0.8
 # Probability at a line's first character above which a leading comparison operator is read.
 OPERATOR_SHARE = 0.01
+# Probability in the frames before a line's first character above which an operator the
+# reading left out is put back: a black-and-white scan fills the two strokes of = into one
+# blob, read as blank beside 0.06-0.34 for =; before a plain number it gets at most 0.03.
+UNREAD_OPERATOR_SHARE = 0.04
 # A reading that is a number (digits, separators, sign, %) with a digit repeated in a row.
 _NUMBER_WITH_REPEAT = re.compile(r"[-+≥≤<>]?[\d,.，]*(\d)\1[\d,.，]*%?")
 # Detection: the page strip is scaled so its longer side is at most this many pixels.
@@ -99,7 +103,11 @@ class RapidOcrEngine:
         self._recs.put(session)
         # CTC index 0 is the blank; the model's last class is the space.
         self._chars = ["", *chars, " "]
-        self._operators = {ch: self._chars.index(ch) for ch in "≥≤" if ch in self._chars}
+        self._operators = {ch: self._chars.index(ch) for ch in "≥≤=" if ch in self._chars}
+        index = {ch: k for k, ch in enumerate(self._chars) if ch}
+        self._lookalikes = {
+            index[a]: index[b] for a, b in PUNCTUATION_LOOKALIKES.items() if a in index and b in index
+        }
 
     # ---- recognition -------------------------------------------------------------------
     def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -160,22 +168,34 @@ class RapidOcrEngine:
             self._recs.put(session)
         best = probs.argmax(axis=2)
         for k, i in enumerate(idx):
-            out[i] = self._leading_operator(probs[k], best[k], _ctc_decode(probs[k], best[k], self._chars))
+            read = _ctc_decode(probs[k], best[k], self._chars, self._lookalikes)
+            out[i] = self._leading_operator(probs[k], best[k], read)
 
     def _leading_operator(self, probs: np.ndarray, best: np.ndarray, read: tuple[str, float]) -> tuple[str, float]:
-        """A target value's leading ≥ or ≤, which a coarse scan shows as a digit (≥95% → 295%).
+        """A target value's leading =, ≥ or ≤, which a coarse scan shows as a digit (≥95% →
+        295%) or as a blob read as nothing (=1年 → 1年).
 
         Where a digit is printed the recogniser gives the operators next to nothing (under
         0.001 on the generated scans); where an operator is printed and it still reads a
-        digit, the operator keeps a real share (0.01-0.26).
+        digit, the operator keeps a real share (0.01-0.26), and where it reads nothing, a
+        share of the frames before the number.
         """
         text, conf = read
         frames = np.flatnonzero(best)
-        if not text or not text[0].isdigit() or frames.size == 0 or not self._operators:
+        if not text or not text[0].isdigit() or frames.size == 0:
             return read
         first = probs[frames[0]]
-        op, p = max(((ch, float(first[j])) for ch, j in self._operators.items()), key=lambda t: t[1])
-        return (op + text[1:], conf) if p >= OPERATOR_SHARE else read
+        misread = [(ch, float(first[j])) for ch, j in self._operators.items() if ch != "="]
+        op, p = max(misread, key=lambda t: t[1], default=("", 0.0))
+        if p >= OPERATOR_SHARE:
+            return op + text[1:], conf
+        if frames[0] > 0:
+            before = probs[: frames[0]].max(axis=0)
+            unread = [(ch, float(before[j])) for ch, j in self._operators.items()]
+            op, p = max(unread, key=lambda t: t[1], default=("", 0.0))
+            if p >= UNREAD_OPERATOR_SHARE:
+                return op + text, conf
+        return read
 
     # ---- detection ---------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> list[Box]:
@@ -235,13 +255,16 @@ def _rec_width(image: np.ndarray, squeeze: float) -> int:
     return max(REC_HEIGHT // 2, math.ceil(width))
 
 
-def _ctc_decode(probs: np.ndarray, best: np.ndarray, chars: list[str]) -> tuple[str, float]:
+def _ctc_decode(
+    probs: np.ndarray, best: np.ndarray, chars: list[str], lookalikes: dict[int, int] | None = None
+) -> tuple[str, float]:
     """A line's text and confidence from its frames' class probabilities.
 
     The greedy path (each frame's likeliest class, repeats and blanks removed) gives the
     characters and the confidence. Where it is unsure of a CJK character, the other CJK
-    characters of that stretch of frames with a real probability are its candidates, and
-    the word lexicon chooses among them.
+    characters of that stretch of frames with a real probability are its candidates, as is
+    the look-alike of a confusable punctuation mark (``lookalikes``: class → class), and the
+    word lexicon chooses among them.
     """
     # Stretches of frames with one likeliest class; the blank (0) ones separate characters.
     starts = np.flatnonzero(np.concatenate(([True], best[1:] != best[:-1])))
@@ -249,6 +272,7 @@ def _ctc_decode(probs: np.ndarray, best: np.ndarray, chars: list[str]) -> tuple[
     if starts.size == 0:
         return "", 0.0
     conf = float(probs[starts, best[starts]].mean())
+    lookalikes = lookalikes or {}
     candidates = []
     unsure = False
     for start in starts:
@@ -259,13 +283,17 @@ def _ctc_decode(probs: np.ndarray, best: np.ndarray, chars: list[str]) -> tuple[
         ch = chars[cls]
         top = float(probs[start:end, cls].max())
         options = [(ch, top)]
-        if top < 1.0 - MIN_CANDIDATE and is_cjk(ch):
+        if top < TOP_SURE and is_cjk(ch):
             stretch = probs[start:end].max(axis=0)
             for j in np.flatnonzero(stretch >= MIN_CANDIDATE):
                 if j != cls and is_cjk(chars[j]):
                     # Never likelier than the reading: an alternative wins only by its words.
                     options.append((chars[j], min(float(stretch[j]), top)))
-            unsure = unsure or len(options) > 1
+        elif cls in lookalikes:
+            share = float(probs[start:end, lookalikes[cls]].max())
+            if share >= MIN_CANDIDATE:
+                options.append((chars[lookalikes[cls]], min(share, top)))
+        unsure = unsure or len(options) > 1
         candidates.append(options)
     text = choose_characters(candidates) if unsure else "".join(c[0][0] for c in candidates)
     return text.strip(), conf

@@ -1,0 +1,54 @@
+"""The words ordinary Chinese text and these forms are written in, for the language models
+of OCR candidate choice (``words/lexicon.py``) and of tier-3 glyph repair (``repair/text.py``).
+
+Two sources, both general to every form: jieba's dictionary (an installed dependency; its
+words with their corpus frequencies) and the printed labels of the label vocabulary
+(models/labels.json), which count as ordinary words. Nothing of any particular form's
+own text is in it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import jieba
+
+LABELS_PATH = Path(__file__).resolve().parent.parent / "models" / "labels.json"
+# The forms' printed labels count as words this frequent (a common word in jieba's counts).
+LABEL_FREQUENCY = 1000.0
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def jieba_words() -> Iterator[tuple[str, float]]:
+    """Each word of jieba's dictionary written in CJK characters only, with its frequency."""
+    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and _CJK_RUN.fullmatch(parts[0]):
+                yield parts[0], float(parts[1])
+
+
+def word_frequencies() -> dict[str, float]:
+    """Word → frequency: jieba's words, and every CJK run of the label vocabulary at least
+    as frequent as LABEL_FREQUENCY."""
+    freq: dict[str, float] = {}
+    for word, f in jieba_words():
+        freq[word] = freq.get(word, 0.0) + f
+    labels = json.loads(LABELS_PATH.read_text(encoding="utf-8"))
+    for text in _strings(labels):
+        for word in _CJK_RUN.findall(text):
+            freq[word] = max(freq.get(word, 0.0), LABEL_FREQUENCY)
+    return freq
+
+
+def _strings(obj: object) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() if not k.startswith("_") for s in _strings(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in _strings(v)]
+    return []
