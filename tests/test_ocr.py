@@ -268,6 +268,26 @@ def test_an_operator_read_as_nothing_is_put_back_from_the_frames_before_the_numb
     assert read(0.02) == "1年"  # a plain value: the blank before it holds next to no =
 
 
+def test_a_sentences_final_stop_read_as_nothing_is_put_back() -> None:
+    from ocrform.words.engines.rapidocr import RapidOcrEngine
+
+    text = "保障省公文处理和事务办理系统的正常运行"
+    chars = ["", *dict.fromkeys(text), "。"]
+    fake = types.SimpleNamespace(_stop=len(chars) - 1)
+
+    def read(line: str, p_stop: float) -> str:
+        probs = np.zeros((len(line) + 1, len(chars)), np.float32)
+        for t, ch in enumerate(line):
+            probs[t, chars.index(ch)] = 1.0
+        probs[-1, 0], probs[-1, -1] = 1 - p_stop, p_stop  # the frame after the last character
+        best = probs.argmax(axis=1)
+        return RapidOcrEngine._final_stop(fake, probs, best, (line, 0.9))[0]  # type: ignore[arg-type]
+
+    assert read(text, 0.15) == text + "。"
+    assert read(text, 0.005) == text  # printed without a stop: the frames after hold none
+    assert read("正常运行", 0.15) == "正常运行"  # a short label is no sentence
+
+
 def test_characters_spread_over_a_wide_cell_are_read_apart() -> None:
     mask = np.zeros((20, 300), bool)
     mask[3:17, 10:26] = mask[3:17, 250:266] = True  # 总 ... 分, 224 px apart at 20 px lines
