@@ -9,6 +9,7 @@ means the same thing for a born-digital page and for its scan.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,26 @@ class Segment:
         return abs(self.y1 - self.y0) <= abs(self.x1 - self.x0)
 
 
+@dataclass(frozen=True)
+class Seal:
+    """A round seal left dark on a scanned page, as a disc in points: what lies inside
+    ``radius`` of the centre may be hidden by its ink."""
+
+    cx: float
+    cy: float
+    radius: float
+
+    def chord(self, at: float, horizontal: bool, margin: float = 0.0) -> tuple[float, float] | None:
+        """Where a horizontal (or vertical) line at ``at`` runs inside the disc grown by ``margin``."""
+        r = self.radius + margin
+        offset = at - (self.cy if horizontal else self.cx)
+        if abs(offset) >= r:
+            return None
+        half = math.sqrt(r * r - offset * offset)
+        centre = self.cx if horizontal else self.cy
+        return centre - half, centre + half
+
+
 @dataclass
 class Page:
     index: int
@@ -106,6 +127,7 @@ class Page:
     kind: str = "pdf-text"
     image: np.ndarray | None = None
     pixels_per_point: float = 1.0
+    seals: list[Seal] = field(default_factory=list)  # dark seals a scan could not drop
 
 
 @dataclass

@@ -102,9 +102,10 @@ class _OcrReader:
         from ocrform.words.ocr import read_words_by_ocr
 
         assert page.image is not None
-        prepared = preprocess_page(page.image)
+        prepared = preprocess_page(page.image, page.pixels_per_point)
         # Deskew and orientation turn the picture; from here on the page is the upright one.
         page.image = prepared.image
+        page.seals = prepared.seals
         height, width = prepared.image.shape[:2]
         page.width, page.height = width / page.pixels_per_point, height / page.pixels_per_point
         tables = find_tables(page)

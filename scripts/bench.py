@@ -173,7 +173,8 @@ def bench_scan(
                     n_pages += 1
                     scan = _scan_page(born, image, dpi)
                     t0 = time.perf_counter()
-                    scan.image = preprocess_page(image).image
+                    prepared = preprocess_page(image, scan.pixels_per_point)
+                    scan.image, scan.seals = prepared.image, prepared.seals
                     t1 = time.perf_counter()
                     tables = find_tables(scan)
                     t2 = time.perf_counter()

@@ -57,7 +57,7 @@ def test_a_turned_page_comes_back_upright(rendered: dict[str, Path], turns: int)
         270: cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE),
     }[turns]
     assert find_orientation(turned) == turns
-    assert preprocess_page(turned).image.shape == gray.shape
+    assert preprocess_page(turned, 200 / 72).image.shape == gray.shape
 
 
 def test_a_seal_over_text_leaves_the_text(rendered: dict[str, Path]) -> None:
@@ -126,7 +126,7 @@ def test_image_grid_matches_the_vector_grid(rendered: dict[str, Path], style: st
     vector = find_tables(load_document(rendered[style]).load_page(0))
     dpi = 200
     image = degrade_image(page_image(rendered[style], dpi), random.Random(0), level)
-    prepared = preprocess_page(image)
+    prepared = preprocess_page(image, dpi / 72)
     tables = tables_from_rulings(find_image_rulings(prepared.image, dpi / 72), 0, "image", snap=IMAGE_SNAP)
     assert cell_layout(tables) == cell_layout(vector)
     for got, want in zip(

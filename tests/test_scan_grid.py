@@ -41,7 +41,7 @@ def test_a_binarised_heavy_scan_keeps_paper_and_rulings(
     # The second page is a few lines of text: one global threshold under uneven light made
     # nearly half of it black.
     assert np.mean(sparse < 128) < 0.05
-    prepared = preprocess_page(full)
+    prepared = preprocess_page(full, 150 / 72)
     tables = tables_from_rulings(find_image_rulings(prepared.image, 150 / 72), 0, "image", snap=IMAGE_SNAP)
     assert sum(len(t.cells) for t in tables) > 100
 

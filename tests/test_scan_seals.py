@@ -9,7 +9,7 @@ import numpy as np
 
 from ocrform.grid import IMAGE_SNAP, tables_from_rulings
 from ocrform.grid.image import find_image_rulings
-from ocrform.scan.preprocess import ink_mask
+from ocrform.scan.preprocess import ink_mask, preprocess_page
 from ocrform.scan.seals import find_seals
 
 PPP = 150 / 72
@@ -64,7 +64,8 @@ def _draw_seal(image: np.ndarray, cx: int, cy: int, radius: int) -> None:
 
 
 def _cells(image: np.ndarray) -> set[tuple[int, int, int, int]]:
-    (table,) = tables_from_rulings(find_image_rulings(image, PPP), 0, "image", snap=IMAGE_SNAP)
+    seals = find_seals(ink_mask(image), PPP)
+    (table,) = tables_from_rulings(find_image_rulings(image, PPP, seals), 0, "image", snap=IMAGE_SNAP)
     return {(c.row, c.col, c.row_span, c.col_span) for c in table.cells}
 
 
@@ -73,6 +74,14 @@ def test_a_dark_seal_is_found_by_its_ring_and_a_plain_table_has_none() -> None:
     assert abs(seal.cx - SEAL[0]) <= 3 and abs(seal.cy - SEAL[1]) <= 3
     assert abs(seal.radius - SEAL[2]) <= 4
     assert find_seals(ink_mask(_table_page(seal=False)), PPP) == []
+
+
+def test_seals_are_looked_for_only_where_no_red_ink_was_dropped() -> None:
+    grey = cv2.cvtColor(_table_page(seal=True), cv2.COLOR_GRAY2BGR)
+    assert len(preprocess_page(grey, PPP).seals) == 1
+    red = grey.copy()
+    red[_px(250) : _px(260), _px(100) : _px(140)] = (40, 40, 220)  # a red stamp elsewhere
+    assert preprocess_page(red, PPP).seals == []
 
 
 def test_the_cells_under_a_dark_seal_are_those_of_the_table_without_it() -> None:

@@ -19,6 +19,6 @@ def find_tables(page: Page) -> list[Table]:
     if page.image is not None:
         from ocrform.grid.image import find_image_rulings
 
-        rulings = find_image_rulings(page.image, page.pixels_per_point)
+        rulings = find_image_rulings(page.image, page.pixels_per_point, page.seals)
         return tables_from_rulings(rulings, page.index, "image-morphology", snap=IMAGE_SNAP)
     return []

@@ -8,15 +8,14 @@ scan broke them into pieces; ``tables_from_rulings`` tolerates the gaps that rem
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
 
 from ocrform.grid import IMAGE_SNAP
 from ocrform.grid.cells import MIN_EDGE_COVER, GridLines, rule_position
-from ocrform.model import Segment
-from ocrform.scan.preprocess import ink_mask
-from ocrform.scan.seals import Seal, find_seals
+from ocrform.model import Seal, Segment
 
 # A ruling is at least this long (points): longer than a glyph stroke at any form font size.
 MIN_RULE_POINTS = 16.0
@@ -57,8 +56,8 @@ SEAL_REACH_POINTS = 8.0
 RING_BAND_POINTS = 5.0
 
 
-def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segment]:
-    """Horizontal and vertical rulings of the page, in points."""
+def find_image_rulings(image: np.ndarray, pixels_per_point: float, seals: Sequence[Seal] = ()) -> list[Segment]:
+    """Horizontal and vertical rulings of the page, in points; ``seals``: the dark seals on it."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     length = max(8, int(MIN_RULE_POINTS * pixels_per_point))
@@ -71,13 +70,12 @@ def find_image_rulings(image: np.ndarray, pixels_per_point: float) -> list[Segme
         lines = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _line_kernel(length, horizontal))
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, _line_kernel(bridge * 2 + 1, horizontal))
         segments += _segments(lines, binary, horizontal, pixels_per_point, max_thickness)
-    seals = find_seals(ink_mask(gray), pixels_per_point)
     segments = _framed(_without_seal_artwork(segments, seals))
     segments += _bridged_under_seals(segments, seals)
     return segments + _restored_rules(gray, segments, pixels_per_point)
 
 
-def _without_seal_artwork(segments: list[Segment], seals: list[Seal]) -> list[Segment]:
+def _without_seal_artwork(segments: list[Segment], seals: Sequence[Seal]) -> list[Segment]:
     """The rules found, less the straight pieces of a dark seal's own drawing.
 
     A seal's ring is flat for a few points at its top, bottom and sides, and the marks around
@@ -128,7 +126,7 @@ def _runs_rule_to_rule(s: Segment, seal: Seal, seen: list[Segment]) -> bool:
     )
 
 
-def _bridged_under_seals(segments: list[Segment], seals: list[Seal]) -> list[Segment]:
+def _bridged_under_seals(segments: list[Segment], seals: Sequence[Seal]) -> list[Segment]:
     """The stretches of rules that a dark seal hides, where the rule shows on both sides of it.
 
     Thresholding a scan measures each pixel against the paper around it, and a seal's dark

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocrform.model import Seal
+from ocrform.scan.seals import find_seals
+
 # Skews beyond this are not corrected: a form scanned 10° off is better left to a person.
 MAX_SKEW_DEGREES = 5.0
 # Background estimate window, as a share of the page's short side: wider than any glyph.
@@ -42,9 +45,10 @@ class Prepared:
     image: np.ndarray  # uint8 grayscale, upright and level
     angle: float  # degrees the page was turned to level it (counter-clockwise positive)
     rotation: int  # quarter turns (0, 90, 180, 270) the page was turned to stand upright
+    seals: list[Seal]  # seals left dark on the upright page, in points
 
 
-def preprocess_page(image: np.ndarray) -> Prepared:
+def preprocess_page(image: np.ndarray, pixels_per_point: float) -> Prepared:
     gray = remove_specks(drop_seals(image))
     rotation = find_orientation(gray)
     if rotation:
@@ -52,7 +56,10 @@ def preprocess_page(image: np.ndarray) -> Prepared:
     angle = find_skew(gray)
     if abs(angle) >= 0.1:
         gray = rotate(gray, angle)
-    return Prepared(image=gray, angle=angle, rotation=rotation)
+    # A red seal went with its colour; on a page without red ink (a black-and-white or grey
+    # scan) a seal is still there, as dark as the text.
+    seals = [] if _has_red_ink(image) else find_seals(ink_mask(gray), pixels_per_point)
+    return Prepared(image=gray, angle=angle, rotation=rotation, seals=seals)
 
 
 def drop_seals(image: np.ndarray) -> np.ndarray:
@@ -64,9 +71,8 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     """
     if image.ndim == 2:
         return flatten_illumination(image)
-    blue, green, red = cv2.split(image)
-    gray = flatten_illumination(red)
-    redness = cv2.subtract(red, cv2.max(green, blue))
+    gray = flatten_illumination(cv2.extractChannel(image, 2))
+    redness = _redness(image)
     seal = (redness > SEAL_REDNESS).astype(np.uint8)
     if not seal.any():
         return gray
@@ -82,6 +88,17 @@ def drop_seals(image: np.ndarray) -> np.ndarray:
     lifted[lifted > SEAL_RESIDUE] = 255
     gray[tinted] = lifted
     return gray
+
+
+def _redness(image: np.ndarray) -> np.ndarray:
+    """Red minus the larger of green and blue, per pixel of a BGR image."""
+    blue, green, red = cv2.split(image)
+    return cv2.subtract(red, cv2.max(green, blue))
+
+
+def _has_red_ink(image: np.ndarray) -> bool:
+    # Every fourth pixel each way: a seal's ring is several pixels wide.
+    return image.ndim == 3 and bool((_redness(image[::4, ::4]) > SEAL_REDNESS).any())
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:

@@ -14,10 +14,10 @@ radius no text block or rule is ink all the way round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
+
+from ocrform.model import Seal
 
 # The search runs on the ink mask shrunk to this many pixels per point: a ring 4-6 points
 # thick is still 1.5-2 pixels wide, and the search costs about 0.02 s a page.
@@ -25,36 +25,17 @@ SEARCH_SCALE = 0.35
 # Radii tried, in points (a 42 mm seal has a radius of 60 points).
 MIN_RADIUS_PT = 38
 MAX_RADIUS_PT = 78
-RADIUS_STEP_PT = 2
+RADIUS_STEP_PT = 3
 # Paper is looked for this far (points) outside the ring's middle: past a ring's half width.
 OUTSIDE_PT = 6.0
 # A ring's circle is ink along this much more of its length than a circle just outside it
-# (0.52-0.98 for the seals of generated black-and-white scans; at most 0.26 on pages without).
+# (0.49-0.98 for the seals of generated black-and-white scans; at most 0.26 on pages without).
 MIN_RING_CONTRAST = 0.45
 MAX_SEALS = 3
 
 
-@dataclass(frozen=True)
-class Seal:
-    """A seal's disc, in points: what lies inside ``radius`` of the centre may be hidden."""
-
-    cx: float
-    cy: float
-    radius: float
-
-    def chord(self, at: float, horizontal: bool, margin: float = 0.0) -> tuple[float, float] | None:
-        """Where a horizontal (or vertical) line at ``at`` runs inside the disc grown by ``margin``."""
-        r = self.radius + margin
-        offset = at - (self.cy if horizontal else self.cx)
-        if abs(offset) >= r:
-            return None
-        half = float(np.sqrt(r * r - offset * offset))
-        centre = self.cx if horizontal else self.cy
-        return centre - half, centre + half
-
-
 def find_seals(ink: np.ndarray, pixels_per_point: float) -> list[Seal]:
-    """The dark seals on a page, from its ink mask (True where ink)."""
+    """The dark seals on a page, from its ink mask (True where ink), in points."""
     scale = SEARCH_SCALE / pixels_per_point
     small = cv2.resize(ink.astype(np.float32), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     radii = range(MIN_RADIUS_PT, MAX_RADIUS_PT + 1, RADIUS_STEP_PT)
