@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ocrform.dictionary import word_frequencies
+from ocrform.repair.plausible import is_cjk
 
 # A character is offered as a candidate when the recogniser gives it at least this
 # probability, at a position whose reading it is less sure of than TOP_SURE. Right characters
@@ -95,6 +96,23 @@ def choose_punctuation(text: str, candidates: list[list[tuple[str, float]]]) -> 
 
 
 def _likeliest_words(candidates: list[list[tuple[str, float]]]) -> str:
+    """The reading whose words are likeliest. Words are made of CJK characters only, so each
+    run of CJK positions is read on its own, and a run the recogniser is sure of as read."""
+    out = []
+    start = 0
+    while start < len(candidates):
+        end = start + 1
+        cjk = is_cjk(candidates[start][0][0])
+        while end < len(candidates) and is_cjk(candidates[end][0][0]) == cjk:
+            end += 1
+        run = candidates[start:end]
+        unsure = cjk and any(len(options) > 1 for options in run)
+        out.append(_viterbi(run) if unsure else "".join(options[0][0] for options in run))
+        start = end
+    return "".join(out)
+
+
+def _viterbi(candidates: list[list[tuple[str, float]]]) -> str:
     lexicon = _lexicon()
     n = len(candidates)
     # best[i]: (score, text) of the likeliest reading of the first i positions; every

@@ -283,23 +283,22 @@ def _ctc_decode(
     word lexicon chooses among them.
     """
     # Stretches of frames with one likeliest class; the blank (0) ones separate characters.
-    starts = np.flatnonzero(np.concatenate(([True], best[1:] != best[:-1])))
-    starts = starts[best[starts] != 0]
+    changes = np.flatnonzero(np.concatenate(([True], best[1:] != best[:-1])))
+    reads = best[changes] != 0
+    starts = changes[reads]
     if starts.size == 0:
         return "", 0.0
-    conf = float(probs[starts, best[starts]].mean())
+    ends = np.append(changes[1:], best.size)[reads]
+    classes = best[starts]
+    conf = float(probs[starts, classes].mean())
+    tops = np.maximum.reduceat(probs[np.arange(best.size), best], changes)[reads]
     lookalikes = lookalikes or {}
-    candidates = []
+    candidates = [[(chars[cls], float(top))] for cls, top in zip(classes, tops, strict=True)]
     unsure = False
-    for start in starts:
-        cls = best[start]
-        end = start + 1
-        while end < best.size and best[end] == cls:
-            end += 1
-        ch = chars[cls]
-        top = float(probs[start:end, cls].max())
-        options = [(ch, top)]
-        if top < TOP_SURE and is_cjk(ch):
+    for k in np.flatnonzero(tops < TOP_SURE):
+        start, end, cls, top = starts[k], ends[k], classes[k], float(tops[k])
+        options = candidates[k]
+        if is_cjk(options[0][0]):
             stretch = probs[start:end].max(axis=0)
             for j in np.flatnonzero(stretch >= MIN_CANDIDATE):
                 if j != cls and is_cjk(chars[j]):
@@ -310,6 +309,5 @@ def _ctc_decode(
             if share >= MIN_CANDIDATE:
                 options.append((chars[lookalikes[cls]], min(share, top)))
         unsure = unsure or len(options) > 1
-        candidates.append(options)
     text = choose_characters(candidates) if unsure else "".join(c[0][0] for c in candidates)
     return text.strip(), conf
