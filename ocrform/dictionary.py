@@ -31,16 +31,20 @@ def jieba_words() -> Iterator[tuple[str, float]]:
                 yield parts[0], float(parts[1])
 
 
+def label_words() -> set[str]:
+    """Every run of CJK characters in the label vocabulary's printed labels."""
+    labels = json.loads(LABELS_PATH.read_text(encoding="utf-8"))
+    return {word for text in _strings(labels) for word in _CJK_RUN.findall(text)}
+
+
 def word_frequencies() -> dict[str, float]:
-    """Word → frequency: jieba's words, and every CJK run of the label vocabulary at least
-    as frequent as LABEL_FREQUENCY."""
+    """Word → frequency: jieba's words, and the labels' words at least as frequent as
+    LABEL_FREQUENCY."""
     freq: dict[str, float] = {}
     for word, f in jieba_words():
         freq[word] = freq.get(word, 0.0) + f
-    labels = json.loads(LABELS_PATH.read_text(encoding="utf-8"))
-    for text in _strings(labels):
-        for word in _CJK_RUN.findall(text):
-            freq[word] = max(freq.get(word, 0.0), LABEL_FREQUENCY)
+    for word in label_words():
+        freq[word] = max(freq.get(word, 0.0), LABEL_FREQUENCY)
     return freq
 
 
