@@ -173,3 +173,15 @@ def test_a_bilevel_scan_converts(tmp_path: Path) -> None:
     result = convert(tiff)
     exact, total = field_accuracy([f.model_dump(mode="json") for f in result.forms], [form])
     assert exact / total >= 0.99, (exact, total)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_a_heavy_scan_lying_any_way_up_comes_back_upright(tmp_path: Path, turn: int) -> None:
+    # 150 dpi, 2° skew, blur, JPEG 35: unlevelled, the skewed rules' pieces read as text
+    # and hid which way the lines run, and a share-of-votes rule left it upside down.
+    pdf = tmp_path / "form.pdf"
+    render_forms_pdf([gold("000_f02")], pdf, STYLES["guizhou_compact"])
+    image = degrade_image(page_image(pdf, 150), random.Random(8), "heavy")
+    codes = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+    turned = cv2.rotate(image, codes[turn]) if turn else image
+    assert preprocess_page(turned, 150 / 72).rotation == turn
