@@ -121,6 +121,7 @@ def bench_scan(
     from ocrform.synth.degrade import degrade_image
     from ocrform.text import normalize
     from ocrform.words.engines import get_engine
+    from ocrform.words.lexicon import choose_characters
     from ocrform.words.ocr import is_black_and_white, read_words_by_ocr
 
     # A CTC recogniser cannot tell how long a dash is: empty-value dashes compare equal.
@@ -155,10 +156,15 @@ def bench_scan(
                 pages.append((page, image, cells))
             docs.append((forms, pages))
 
-        # Warm-up: both paths load their sessions before the clock starts.
-        read_words_by_ocr(_scan_page(docs[0][1][0][0], docs[0][1][0][1], dpi), [], engine)
+        # Warm-up: both paths load their sessions (and ours its word lexicon) before the clock starts.
+        warm = _scan_page(docs[0][1][0][0], docs[0][1][0][1], dpi)
+        prepared = preprocess_page(warm.image, warm.pixels_per_point)
+        warm.image, warm.seals = prepared.image, prepared.seals
+        read_words_by_ocr(warm, find_tables(warm), engine)
+        choose_characters([[("指", 0.6), ("措", 0.3)], [("标", 0.9)]])
         plain(docs[0][1][0][1])
         best: dict[str, float] = {}
+        summary = None
         for _ in range(repeat):
             stages = dict.fromkeys(("preprocess", "grid", "ocr", "map", "plain_rapidocr"), 0.0)
             cell_ok = cell_total = plain_found = plain_total = 0
@@ -206,8 +212,10 @@ def bench_scan(
                 mapped = map_cells_to_form(contents)
                 stages["map"] += time.perf_counter() - t5
                 paired.append(([m.form.model_dump(mode="json") for m in mapped], forms, black_and_white))
-            if not best or stages["ocr"] < best["ocr"]:
-                best = stages
+            # Each stage's fastest run, ours and plain RapidOCR's alike: on a shared machine
+            # the least disturbed one (the runs give the same readings).
+            best = {k: min(best.get(k, v), v) for k, v in stages.items()}
+            if summary is None:
                 # Documents with a black-and-white page apart from grey-level ones: the
                 # two are different problems (a thresholded seal blackens the text under it).
                 by_kind = {"grey": [0, 0], "black_and_white": [0, 0]}
@@ -221,6 +229,7 @@ def bench_scan(
                         for diff in field_differences(got_form, want_form):
                             print(f"field {diff}", file=sys.stderr)
                 summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind)
+    assert summary is not None
     cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind = summary
     ours = best["preprocess"] + best["grid"] + best["ocr"] + best["map"]
     return {
@@ -294,7 +303,7 @@ def main() -> int:
     parser.add_argument("--show-errors", action="store_true", help="print wrong cells and fields (--kind scan)")
     parser.add_argument("--docs", type=int, default=10)
     parser.add_argument("--forms-per-doc", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=3, help="report the best of this many runs")
+    parser.add_argument("--repeat", type=int, default=3, help="report each timing's best of this many runs")
     parser.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
     args = parser.parse_args()
     if args.kind == "scan-memory":
