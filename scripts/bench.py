@@ -4,6 +4,7 @@
     python scripts/bench.py --kind scan       # scans: ocrform vs plain full-page RapidOCR
     python scripts/bench.py --kind scan --docs 3 --repeat 1   # quicker
     python scripts/bench.py --kind scan-memory --pages 50     # peak memory of one long scan
+    python scripts/bench.py --kind scan-orientation --level heavy --dpi 150   # pages turned 0/90/180/270
 
 The scan benchmark rasterises generated forms at --dpi, degrades them like scans of
 --level (ocrform.synth.degrade) and reads every page twice, side by side in one process:
@@ -98,6 +99,30 @@ def _rasterise(pdf_path: Path, dpi: int) -> list:
     return images
 
 
+def _scanned_documents(n_docs: int, forms_per_doc: int, dpi: int, level: str) -> list[tuple[list[dict], list]]:
+    """Generated documents of gold forms, each as (forms, [(born-digital page, scan image)]):
+    every style in turn, rasterised at ``dpi`` and degraded at ``level`` (none: left clean),
+    document i from random seed i."""
+    from ocrform.document import load_document
+    from ocrform.synth import STYLES, render_forms_pdf
+    from ocrform.synth.degrade import degrade_image
+
+    golds = gold_forms()
+    styles = sorted(STYLES)
+    docs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(n_docs):
+            forms = [golds[(i * forms_per_doc + k) % len(golds)] for k in range(forms_per_doc)]
+            path = Path(tmp) / f"doc{i}.pdf"
+            render_forms_pdf(forms, path, STYLES[styles[i % len(styles)]])
+            rng = random.Random(i)
+            pages = []
+            for page, image in zip(load_document(path).iter_pages(), _rasterise(path, dpi), strict=True):
+                pages.append((page, degrade_image(image, rng, level) if level != "none" else image))
+            docs.append((forms, pages))
+    return docs
+
+
 def _scan_page(born, image, dpi: int):
     from ocrform.model import Page
 
@@ -111,14 +136,11 @@ def bench_scan(
 ) -> dict:
     from rapidocr import RapidOCR
 
-    from ocrform.document import load_document
     from ocrform.evaluate import field_accuracy, field_differences
     from ocrform.form.mapping import map_cells_to_form
     from ocrform.grid import fill_cells, find_tables
     from ocrform.model import PageContent
     from ocrform.scan.preprocess import preprocess_page
-    from ocrform.synth import STYLES, render_forms_pdf
-    from ocrform.synth.degrade import degrade_image
     from ocrform.text import normalize
     from ocrform.words.engines import get_engine
     from ocrform.words.lexicon import choose_characters
@@ -131,104 +153,93 @@ def bench_scan(
         text = normalize(text)
         return "-" if placeholder.fullmatch(text) else text
 
-    golds = gold_forms()
-    styles = sorted(STYLES)
     engine = get_engine("rapidocr")
     plain = RapidOCR(params={"Global.use_cls": False, "Global.log_level": "error"})
-    with tempfile.TemporaryDirectory() as tmp:
-        docs = []  # (forms, [(image, expected cell strings, vector tables)])
-        for i in range(n_docs):
-            forms = [golds[(i * forms_per_doc + k) % len(golds)] for k in range(forms_per_doc)]
-            path = Path(tmp) / f"doc{i}.pdf"
-            render_forms_pdf(forms, path, STYLES[styles[i % len(styles)]])
-            pages = []
-            rng = random.Random(i)
-            for page, image in zip(load_document(path).iter_pages(), _rasterise(path, dpi), strict=True):
-                expected = find_tables(page)
-                fill_cells(expected, page.words)
-                # Cells are matched by position, not by row/column number: an image grid that
-                # splits or merges a row must not shift every later comparison.
-                cells = {
-                    (round(c.box.cx, 1), round(c.box.cy, 1)): cell_text(c.text) for tab in expected for c in tab.cells
-                }
-                if level != "none":
-                    image = degrade_image(image, rng, level)
-                pages.append((page, image, cells))
-            docs.append((forms, pages))
+    docs = []  # (forms, [(born-digital page, scan image, expected cell strings)])
+    for forms, pages in _scanned_documents(n_docs, forms_per_doc, dpi, level):
+        with_cells = []
+        for page, image in pages:
+            expected = find_tables(page)
+            fill_cells(expected, page.words)
+            # Cells are matched by position, not by row/column number: an image grid that
+            # splits or merges a row must not shift every later comparison.
+            cells = {(round(c.box.cx, 1), round(c.box.cy, 1)): cell_text(c.text) for tab in expected for c in tab.cells}
+            with_cells.append((page, image, cells))
+        docs.append((forms, with_cells))
 
-        # Warm-up: both paths load their sessions (and ours its word lexicon) before the clock starts.
-        warm = _scan_page(docs[0][1][0][0], docs[0][1][0][1], dpi)
-        prepared = preprocess_page(warm.image, warm.pixels_per_point)
-        warm.image, warm.seals = prepared.image, prepared.seals
-        read_words_by_ocr(warm, find_tables(warm), engine)
-        choose_characters([[("指", 0.6), ("措", 0.3)], [("标", 0.9)]])
-        plain(docs[0][1][0][1])
-        best: dict[str, float] = {}
-        summary = None
-        for _ in range(repeat):
-            stages = dict.fromkeys(("preprocess", "grid", "ocr", "map", "plain_rapidocr"), 0.0)
-            cell_ok = cell_total = plain_found = plain_total = 0
-            # Forms are paired within each document: a form one document splits or merges
-            # must not shift the comparison of every later document.
-            paired: list[tuple[list[dict], list[dict], bool]] = []
-            n_pages = 0
-            for forms, pages in docs:
-                contents = []
-                black_and_white = False
-                for born, image, cells in pages:
-                    n_pages += 1
-                    scan = _scan_page(born, image, dpi)
-                    t0 = time.perf_counter()
-                    prepared = preprocess_page(image, scan.pixels_per_point)
-                    scan.image, scan.seals = prepared.image, prepared.seals
-                    t1 = time.perf_counter()
-                    tables = find_tables(scan)
-                    t2 = time.perf_counter()
-                    words = read_words_by_ocr(scan, tables, engine)
-                    free = fill_cells(tables, words)
-                    t3 = time.perf_counter()
-                    black_and_white |= is_black_and_white(scan.image)
-                    scan.image = None
-                    contents.append(PageContent(page=scan, tables=tables, free_words=free))
-                    stages["preprocess"] += t1 - t0
-                    stages["grid"] += t2 - t1
-                    stages["ocr"] += t3 - t2
-                    for (x, y), want in cells.items():
-                        found = [c for tab in tables for c in tab.cells if c.box.contains_point(x, y)]
-                        text = cell_text(found[0].text) if found else None
-                        cell_total += 1
-                        cell_ok += text == want
-                        if show_errors and text != want:
-                            print(f"cell p{born.index} at {x},{y}: {text!r} != {want!r}", file=sys.stderr)
-                    t4 = time.perf_counter()
-                    result = plain(image)
-                    stages["plain_rapidocr"] += time.perf_counter() - t4
-                    text = normalize("".join(result.txts or ()))
-                    for want in cells.values():
-                        if want and want != "-":
-                            plain_total += 1
-                            plain_found += want in text
-                t5 = time.perf_counter()
-                mapped = map_cells_to_form(contents)
-                stages["map"] += time.perf_counter() - t5
-                paired.append(([m.form.model_dump(mode="json") for m in mapped], forms, black_and_white))
-            # Each stage's fastest run, ours and plain RapidOCR's alike: on a shared machine
-            # the least disturbed one (the runs give the same readings).
-            best = {k: min(best.get(k, v), v) for k, v in stages.items()}
-            if summary is None:
-                # Documents with a black-and-white page apart from grey-level ones: the
-                # two are different problems (a thresholded seal blackens the text under it).
-                by_kind = {"grey": [0, 0], "black_and_white": [0, 0]}
-                for got, want, bw in paired:
-                    e, t = field_accuracy(got, want)
-                    by_kind["black_and_white" if bw else "grey"][0] += e
-                    by_kind["black_and_white" if bw else "grey"][1] += t
-                exact, total = sum(c[0] for c in by_kind.values()), sum(c[1] for c in by_kind.values())
-                if show_errors:
-                    for got_form, want_form in ((g, w) for got, want, _ in paired for g, w in zip(got, want)):
-                        for diff in field_differences(got_form, want_form):
-                            print(f"field {diff}", file=sys.stderr)
-                summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind)
+    # Warm-up: both paths load their sessions (and ours its word lexicon) before the clock starts.
+    warm = _scan_page(docs[0][1][0][0], docs[0][1][0][1], dpi)
+    prepared = preprocess_page(warm.image, warm.pixels_per_point)
+    warm.image, warm.seals = prepared.image, prepared.seals
+    read_words_by_ocr(warm, find_tables(warm), engine)
+    choose_characters([[("指", 0.6), ("措", 0.3)], [("标", 0.9)]])
+    plain(docs[0][1][0][1])
+    best: dict[str, float] = {}
+    summary = None
+    for _ in range(repeat):
+        stages = dict.fromkeys(("preprocess", "grid", "ocr", "map", "plain_rapidocr"), 0.0)
+        cell_ok = cell_total = plain_found = plain_total = 0
+        # Forms are paired within each document: a form one document splits or merges
+        # must not shift the comparison of every later document.
+        paired: list[tuple[list[dict], list[dict], bool]] = []
+        n_pages = 0
+        for forms, pages in docs:
+            contents = []
+            black_and_white = False
+            for born, image, cells in pages:
+                n_pages += 1
+                scan = _scan_page(born, image, dpi)
+                t0 = time.perf_counter()
+                prepared = preprocess_page(image, scan.pixels_per_point)
+                scan.image, scan.seals = prepared.image, prepared.seals
+                t1 = time.perf_counter()
+                tables = find_tables(scan)
+                t2 = time.perf_counter()
+                words = read_words_by_ocr(scan, tables, engine)
+                free = fill_cells(tables, words)
+                t3 = time.perf_counter()
+                black_and_white |= is_black_and_white(scan.image)
+                scan.image = None
+                contents.append(PageContent(page=scan, tables=tables, free_words=free))
+                stages["preprocess"] += t1 - t0
+                stages["grid"] += t2 - t1
+                stages["ocr"] += t3 - t2
+                for (x, y), want in cells.items():
+                    found = [c for tab in tables for c in tab.cells if c.box.contains_point(x, y)]
+                    text = cell_text(found[0].text) if found else None
+                    cell_total += 1
+                    cell_ok += text == want
+                    if show_errors and text != want:
+                        print(f"cell p{born.index} at {x},{y}: {text!r} != {want!r}", file=sys.stderr)
+                t4 = time.perf_counter()
+                result = plain(image)
+                stages["plain_rapidocr"] += time.perf_counter() - t4
+                text = normalize("".join(result.txts or ()))
+                for want in cells.values():
+                    if want and want != "-":
+                        plain_total += 1
+                        plain_found += want in text
+            t5 = time.perf_counter()
+            mapped = map_cells_to_form(contents)
+            stages["map"] += time.perf_counter() - t5
+            paired.append(([m.form.model_dump(mode="json") for m in mapped], forms, black_and_white))
+        # Each stage's fastest run, ours and plain RapidOCR's alike: on a shared machine
+        # the least disturbed one (the runs give the same readings).
+        best = {k: min(best.get(k, v), v) for k, v in stages.items()}
+        if summary is None:
+            # Documents with a black-and-white page apart from grey-level ones: the
+            # two are different problems (a thresholded seal blackens the text under it).
+            by_kind = {"grey": [0, 0], "black_and_white": [0, 0]}
+            for got, want, bw in paired:
+                e, t = field_accuracy(got, want)
+                by_kind["black_and_white" if bw else "grey"][0] += e
+                by_kind["black_and_white" if bw else "grey"][1] += t
+            exact, total = sum(c[0] for c in by_kind.values()), sum(c[1] for c in by_kind.values())
+            if show_errors:
+                for got_form, want_form in ((g, w) for got, want, _ in paired for g, w in zip(got, want)):
+                    for diff in field_differences(got_form, want_form):
+                        print(f"field {diff}", file=sys.stderr)
+            summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind)
     assert summary is not None
     cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind = summary
     ours = best["preprocess"] + best["grid"] + best["ocr"] + best["map"]
@@ -251,6 +262,34 @@ def bench_scan(
             "gold_cell_strings_found": f"{plain_found}/{plain_total}",
         },
         "time_ratio_ocrform_vs_plain": round(ours / best["plain_rapidocr"], 3),
+    }
+
+
+def bench_scan_orientation(n_docs: int, dpi: int, level: str) -> dict:
+    """Every page of the scanned documents turned each quarter way: how many pre-processing
+    stands upright again, and its time per page."""
+    import cv2
+
+    from ocrform.scan.preprocess import preprocess_page
+
+    turns = {0: None, 90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+    pages = [image for _, scans in _scanned_documents(n_docs, 1, dpi, level) for _, image in scans]
+    preprocess_page(pages[0], dpi / 72)  # warm-up: the direction classifier's session
+    right = {turn: 0 for turn in turns}
+    seconds = 0.0
+    for image in pages:
+        for turn, code in turns.items():
+            turned = cv2.rotate(image, code) if code is not None else image
+            t0 = time.perf_counter()
+            right[turn] += preprocess_page(turned, dpi / 72).rotation == turn
+            seconds += time.perf_counter() - t0
+    return {
+        "kind": "scan-orientation",
+        "dpi": dpi,
+        "degradation": level,
+        "pages": len(pages),
+        "upright_again": {f"turned {turn}": f"{n}/{len(pages)}" for turn, n in right.items()},
+        "preprocess_seconds_per_page": round(seconds / (4 * len(pages)), 3),
     }
 
 
@@ -296,10 +335,12 @@ def bench_scan_memory(min_pages: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kind", choices=["born-digital", "scan", "scan-memory"], default="born-digital")
+    parser.add_argument(
+        "--kind", choices=["born-digital", "scan", "scan-orientation", "scan-memory"], default="born-digital"
+    )
     parser.add_argument("--pages", type=int, default=50, help="pages of the long scan (--kind scan-memory)")
-    parser.add_argument("--dpi", type=int, default=200, help="scan resolution (--kind scan)")
-    parser.add_argument("--level", default="mild", help="scan degradation level, or none (--kind scan)")
+    parser.add_argument("--dpi", type=int, default=200, help="scan resolution (--kind scan, scan-orientation)")
+    parser.add_argument("--level", default="mild", help="degradation level, or none (--kind scan, scan-orientation)")
     parser.add_argument("--show-errors", action="store_true", help="print wrong cells and fields (--kind scan)")
     parser.add_argument("--docs", type=int, default=10)
     parser.add_argument("--forms-per-doc", type=int, default=4)
@@ -308,6 +349,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.kind == "scan-memory":
         print(json.dumps(bench_scan_memory(args.pages), ensure_ascii=False))
+        return 0
+    if args.kind == "scan-orientation":
+        print(json.dumps(bench_scan_orientation(args.docs, args.dpi, args.level), ensure_ascii=False))
         return 0
     if args.kind == "scan":
         # Both OCR paths use every core: the comparison is side by side on the same machine.
