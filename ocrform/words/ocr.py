@@ -342,6 +342,10 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
     # character of a vertical label). Along the top or bottom, a thick rule's ragged edge
     # leaves dots that widen a line's crop over faint marks beside it (a seal's ghost, read
     # as dashes before a value).
+    if top >= bottom or left >= right:
+        return
+    if not (mask[:, left].any() or mask[:, right - 1].any() or mask[top].any() or mask[bottom - 1].any()):
+        return  # no ink touches the edges: nothing to clear, and most cells are so
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     for k in range(1, n):
         x, y, bw, bh, _ = stats[k]
