@@ -98,11 +98,13 @@ class Segment:
 @dataclass(frozen=True)
 class Seal:
     """A round seal left dark on a scanned page, as a disc in points: what lies inside
-    ``radius`` of the centre may be hidden by its ink."""
+    ``radius`` of the centre may be hidden by its ink. ``radius`` is the middle of its ring,
+    drawn ``ring_width`` wide (0 where the width could not be measured)."""
 
     cx: float
     cy: float
     radius: float
+    ring_width: float = 0.0
 
     def chord(self, at: float, horizontal: bool, margin: float = 0.0) -> tuple[float, float] | None:
         """Where a horizontal (or vertical) line at ``at`` runs inside the disc grown by ``margin``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import cv2
@@ -11,6 +12,7 @@ from ocrform.grid import IMAGE_SNAP, tables_from_rulings
 from ocrform.grid.image import find_image_rulings
 from ocrform.scan.preprocess import ink_mask, preprocess_page
 from ocrform.scan.seals import find_seals
+from ocrform.words.ocr import _drop_seal_rings
 
 PPP = 150 / 72
 # A table of 8 rows by 5 columns, in points; columns 0 and 1 hold two cells of 4 rows each.
@@ -88,3 +90,36 @@ def test_the_cells_under_a_dark_seal_are_those_of_the_table_without_it() -> None
     clean = _cells(_table_page(seal=False))
     assert len(clean) == 2 * 2 + 8 * 3  # columns 0 and 1 hold two merged cells each
     assert _cells(_table_page(seal=True)) == clean
+
+
+def test_a_dark_seals_ring_is_cleared_from_cell_crops_and_text_is_kept() -> None:
+    page = _table_page(seal=True)
+    (seal,) = find_seals(ink_mask(page), PPP)
+    assert 3 <= seal.ring_width <= 8  # measured on the page: 2 px drawn, blurred by the scan
+    ring = np.zeros(page.shape, bool)
+    cv2.circle(ring.view(np.uint8), (_px(SEAL[0]), _px(SEAL[1])), _px(SEAL[2]), 1, max(2, _px(SEAL[2]) // 14))
+    ring = ring.astype(bool)
+    # A cell on the ring's left: the arc through it is cleared, its text is kept.
+    rect = (_px(XS[2]) + 4, _px(YS[3]) + 4, _px(XS[3]) - 4, _px(YS[4]) - 4)
+    x0, y0, x1, y1 = rect
+    mask = ink_mask(page)[y0:y1, x0:x1].copy()
+    gray = page.copy()
+    arc = mask & ring[y0:y1, x0:x1]
+    assert arc.any()
+    digits = mask.copy()
+    digits[:, _px(SEAL[0] - SEAL[2]) - 10 - x0 :] = False  # the cell's 10, well left of the ring
+    assert digits.any()
+    _drop_seal_rings(mask, gray, rect, [seal], PPP)
+    assert not (mask & arc).any() and (gray[y0:y1, x0:x1][arc] == 255).all()
+    assert mask[digits].all()
+    # A stroke the ring crosses is one piece with its arc, and the piece stays.
+    middle, left = (y0 + y1) // 2, _px(SEAL[0] - SEAL[2])
+    page[middle - 1 : middle + 2, left - 30 : left + 10] = 0  # a stroke of 一 across the arc
+    mask = ink_mask(page)[y0:y1, x0:x1].copy()
+    crossed = mask.copy()
+    _drop_seal_rings(mask, page.copy(), rect, [seal], PPP)
+    assert np.array_equal(mask, crossed)
+    # Without a measured ring width nothing is taken for the ring.
+    mask = ink_mask(page)[y0:y1, x0:x1].copy()
+    _drop_seal_rings(mask, page.copy(), rect, [dataclasses.replace(seal, ring_width=0.0)], PPP)
+    assert mask[arc].all()

@@ -32,6 +32,12 @@ OUTSIDE_PT = 6.0
 # (0.49-0.98 for the seals of generated black-and-white scans; at most 0.26 on pages without).
 MIN_RING_CONTRAST = 0.45
 MAX_SEALS = 3
+# The ring is then measured on the full-size ink: its centre searched again this far
+# (points) around the one found, and its radius this far either side; it is drawn where its
+# circle is ink along at least RING_INK of its length.
+REFINE_REACH_PT = 3
+RADIUS_REACH_PT = 8
+RING_INK = 0.6
 
 
 def find_seals(ink: np.ndarray, pixels_per_point: float) -> list[Seal]:
@@ -53,11 +59,47 @@ def find_seals(ink: np.ndarray, pixels_per_point: float) -> list[Seal]:
         if scores[k, y, x] < MIN_RING_CONTRAST:
             break
         radius = float(radii[k])
-        seals.append(Seal(x / SEARCH_SCALE, y / SEARCH_SCALE, radius))
+        found = Seal(float(x) / SEARCH_SCALE, float(y) / SEARCH_SCALE, radius)
+        seals.append(_measured(ink, pixels_per_point, found))
         # Another seal does not overlap this one by more than half.
         reach = int(radius * SEARCH_SCALE)
         scores[:, max(0, y - reach) : y + reach + 1, max(0, x - reach) : x + reach + 1] = 0
     return seals
+
+
+def _measured(ink: np.ndarray, ppp: float, seal: Seal) -> Seal:
+    """The seal with its centre and ring measured on the full-size ink mask; as found, with no
+    ring width, where no circle near it is ink nearly all round."""
+    radii = np.arange(seal.radius - RADIUS_REACH_PT, seal.radius + RADIUS_REACH_PT, 1 / ppp)
+    sharpest, cx, cy, profile = 0.0, seal.cx, seal.cy, np.zeros(len(radii))
+    # A point apart, then a quarter point apart around the best: centred on the ring, its
+    # circles are ink all round over its whole width, and off centre over less.
+    for reach, step in ((REFINE_REACH_PT, 1.0), (0.75, 0.25)):
+        offsets = np.arange(-reach, reach + step / 2, step)
+        centres = [(cx + float(dx), cy + float(dy)) for dx in offsets for dy in offsets]
+        for x, y in centres:
+            shares = _circle_ink(ink, ppp, x, y, radii)
+            if float(np.dot(shares, shares)) > sharpest:
+                sharpest, cx, cy, profile = float(np.dot(shares, shares)), x, y, shares
+    if profile.max() < RING_INK:
+        return seal
+    inner = outer = int(np.argmax(profile))
+    while inner > 0 and profile[inner - 1] >= RING_INK:
+        inner -= 1
+    while outer + 1 < len(radii) and profile[outer + 1] >= RING_INK:
+        outer += 1
+    # A pixel's half either side of the outermost circles that are ink.
+    low, high = radii[inner] - 0.5 / ppp, radii[outer] + 0.5 / ppp
+    return Seal(cx, cy, float(low + high) / 2, float(high - low))
+
+
+def _circle_ink(ink: np.ndarray, ppp: float, cx: float, cy: float, radii: np.ndarray) -> np.ndarray:
+    """The share of each circle about (cx, cy), of the given radii (points), that is ink."""
+    h, w = ink.shape
+    angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+    xs = np.clip(((cx + np.outer(radii, np.cos(angles))) * ppp).astype(int), 0, w - 1)
+    ys = np.clip(((cy + np.outer(radii, np.sin(angles))) * ppp).astype(int), 0, h - 1)
+    return ink[ys, xs].mean(axis=1)
 
 
 def _ring_contrast_kernel(radius: float) -> np.ndarray:

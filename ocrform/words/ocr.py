@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocrform.model import Box, Page, Table, Word
+from ocrform.model import Box, Page, Seal, Table, Word
 from ocrform.scan.preprocess import ink_mask
 from ocrform.words.engines import OcrEngine
 from ocrform.words.ocr_fixes import fix_ocr_text
@@ -76,6 +76,10 @@ SIDE_SLIVER_PX = 2
 BINARY_GREY_SHARE = 0.45
 # Its staircase edges are softened by a blur this wide (pixels: the steps are one pixel).
 BINARY_SOFTEN_PX = 0.7
+# In a cell crop, a piece of ink lying this much on a dark seal's ring (as measured, plus
+# this margin in points for its ragged edge; 0.7-1.5 did alike) is the ring, not text.
+SEAL_RING_SHARE = 0.8
+SEAL_RING_MARGIN_PT = 1.0
 
 
 @dataclass
@@ -95,12 +99,17 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     ink = ink_mask(gray)
     gray = _soften_binary(gray)
+    rings = [s for s in page.seals if s.ring_width > 0]
+    if rings:
+        gray = gray.copy()  # the rings' pieces are painted out of the crops
 
     cells = []
     for table in tables:
         for cell in table.cells:
             rect = _px(cell.box, ppp, gray.shape)
             mask = _cell_mask(ink, rect)
+            if mask is not None and rings:
+                _drop_seal_rings(mask, gray, rect, rings, ppp)
             if mask is not None:
                 cells.append((rect, mask, _raw_bands(mask.sum(axis=1))))
     typical = _typical_line_height(cells, ppp)
@@ -353,6 +362,32 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
             bh <= SIDE_SLIVER_PX and (y <= top or y + bh >= bottom)
         ):
             mask[labels == k] = False
+
+
+def _drop_seal_rings(
+    mask: np.ndarray, gray: np.ndarray, rect: tuple[int, int, int, int], rings: list[Seal], ppp: float
+) -> None:
+    """Clear from a cell's crop the pieces of ink that are a dark seal's ring.
+
+    Where the ring crosses a cell it leaves an arc the recogniser reads as I, W or ハ in an
+    empty cell, or beside a value (0 read as 。). An arc lies on the ring's circle; a
+    character the ring crosses is one piece with it, and stays.
+    """
+    x0, y0, x1, y1 = rect
+    yy, xx = np.mgrid[y0:y1, x0:x1] / ppp
+    on_ring = np.zeros(mask.shape, bool)
+    for seal in rings:
+        off_ring = np.abs(np.hypot(xx - seal.cx, yy - seal.cy) - seal.radius)
+        on_ring |= off_ring <= seal.ring_width / 2 + SEAL_RING_MARGIN_PT
+    if not (mask & on_ring).any():
+        return
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    on_ring_count = np.bincount(labels[on_ring], minlength=n)
+    for k in range(1, n):
+        if on_ring_count[k] >= SEAL_RING_SHARE * stats[k, cv2.CC_STAT_AREA]:
+            piece = labels == k
+            mask[piece] = False
+            gray[y0:y1, x0:x1][piece] = 255
 
 
 def _inner_edges(cleared: list[int], size: int) -> tuple[int, int]:
