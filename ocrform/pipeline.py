@@ -15,7 +15,7 @@ from ocrform.document import DEFAULT_DPI, load_document, sniff_kind
 from ocrform.form.mapping import MappedForm, map_cells_to_form
 from ocrform.grid import find_tables
 from ocrform.grid.cells import fill_cells
-from ocrform.model import Page, PageContent
+from ocrform.model import Page, PageContent, Seal
 from ocrform.repair.pdf import repair_pdf_text
 from ocrform.repair.plausible import may_be_garbled
 from ocrform.repair.text import repair_text
@@ -56,7 +56,8 @@ def convert(path: Path | str, options: Options | None = None) -> DocumentResult:
 
     mapped = map_cells_to_form([c for c in contents if c is not None])
     text_layer = _text_layer_state(doc.kind, text_pages, repairs)
-    return _result(doc.path, doc.kind, doc.page_count, text_layer, mapped, repairs)
+    seals = {c.page.index + 1: c.page.seals for c in contents if c is not None and c.page.seals}
+    return _result(doc.path, doc.kind, doc.page_count, text_layer, mapped, repairs, seals)
 
 
 def _convert_text_dump(path: Path) -> DocumentResult:
@@ -75,7 +76,13 @@ def _convert_text_dump(path: Path) -> DocumentResult:
 
 
 def _result(
-    path: Path, kind: str, pages: int, text_layer: str, mapped: list[MappedForm], repairs: list[Repair]
+    path: Path,
+    kind: str,
+    pages: int,
+    text_layer: str,
+    mapped: list[MappedForm],
+    repairs: list[Repair],
+    seals: dict[int, list[Seal]] | None = None,
 ) -> DocumentResult:
     evidence = []
     for m in mapped:
@@ -83,7 +90,7 @@ def _result(
         on_pages = set(ev.pages)
         # A repair of a text dump has no page: one substitution holds for the whole dump.
         ev.repairs = [r for r in repairs if r.page is None or r.page in on_pages]
-        ev.issues = validate_form(m.form, ev)
+        ev.issues = validate_form(m.form, ev, seals)
         evidence.append(ev)
     source = Source(path=str(path), kind=kind, pages=pages, sha256=_sha256(path), text_layer=text_layer)
     return DocumentResult(source=source, forms=[m.form for m in mapped], evidence=evidence)

@@ -5,7 +5,10 @@ Findings never change the form: they are listed beside it so a person can look a
 
 from __future__ import annotations
 
-from ocrform.schema import Form, FormEvidence, Issue
+from collections.abc import Mapping, Sequence
+
+from ocrform.model import Seal
+from ocrform.schema import Form, FormEvidence, Issue, Provenance
 
 # Printed figures are rounded to two decimals; a rate printed as 99.99 may come from
 # 104756332 / 104769000 = 99.9879 %, so the comparison allows a rounding step and a half.
@@ -14,13 +17,18 @@ SUM_TOLERANCE = 0.005
 LOW_CONFIDENCE = 0.80
 
 
-def validate_form(form: Form, evidence: FormEvidence | None = None) -> list[Issue]:
+def validate_form(
+    form: Form, evidence: FormEvidence | None = None, seals: Mapping[int, Sequence[Seal]] | None = None
+) -> list[Issue]:
+    """The form's failed checks and the fields a person should look at; ``seals``: the dark
+    seals on each (1-based) page, whose ink may hide what a field printed."""
     issues: list[Issue] = []
     issues += _check_fund_rows(form)
     issues += _check_scores(form)
     issues += _check_totals(form)
     if evidence is not None:
         issues += _low_confidence(evidence)
+        issues += _under_seals(evidence, seals or {})
     return issues
 
 
@@ -98,3 +106,22 @@ def _low_confidence(evidence: FormEvidence) -> list[Issue]:
         for p in evidence.provenance
         if p.confidence < LOW_CONFIDENCE
     ]
+
+
+def _under_seals(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]) -> list[Issue]:
+    return [
+        Issue(
+            field=p.field,
+            kind="under-seal",
+            message=f"printed under a seal on page {p.page}, whose ink may hide part of it: please check",
+        )
+        for p in evidence.provenance
+        if any(_reaches(p, seal) for seal in seals.get(p.page, ()))
+    ]
+
+
+def _reaches(p: Provenance, seal: Seal) -> bool:
+    """Whether the field's box reaches into the seal's disc."""
+    x0, y0, x1, y1 = p.box
+    nearest_x, nearest_y = min(max(seal.cx, x0), x1), min(max(seal.cy, y0), y1)
+    return (nearest_x - seal.cx) ** 2 + (nearest_y - seal.cy) ** 2 < (seal.radius + seal.ring_width / 2) ** 2

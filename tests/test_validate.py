@@ -1,10 +1,11 @@
-"""Arithmetic checks: 执行率 = B/A, 得分 ≤ 分值, 总分 = the rows' sum, low-confidence fields."""
+"""Arithmetic checks: 执行率 = B/A, 得分 ≤ 分值, 总分 = the rows' sum; low-confidence fields and fields under a seal."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from ocrform.model import Seal
 from ocrform.schema import Form, FormEvidence, Provenance
 from ocrform.validate import validate_form
 
@@ -52,3 +53,16 @@ def test_low_confidence_fields_are_listed() -> None:
     )
     issues = validate_form(form, evidence)
     assert [(i.field, i.kind) for i in issues] == [("/indicators/0/actual", "low-confidence")]
+
+
+def test_fields_under_a_dark_seal_are_listed() -> None:
+    form = gold_forms()[0]
+    evidence = FormEvidence(
+        provenance=[
+            Provenance(field="/indicators/0/weight", page=1, box=[400, 350, 430, 365], method="ocr:rapidocr"),
+            Provenance(field="/indicators/0/actual", page=2, box=[400, 350, 430, 365], method="ocr:rapidocr"),
+            Provenance(field="/project_name", page=1, box=[100, 100, 300, 115], method="ocr:rapidocr"),
+        ]
+    )
+    issues = validate_form(form, evidence, {1: [Seal(cx=412.0, cy=360.0, radius=60.0, ring_width=5.0)]})
+    assert [(i.field, i.kind) for i in issues] == [("/indicators/0/weight", "under-seal")]
