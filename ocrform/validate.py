@@ -27,8 +27,7 @@ def validate_form(
     issues += _check_scores(form)
     issues += _check_totals(form)
     if evidence is not None:
-        issues += _low_confidence(evidence)
-        issues += _under_seals(evidence, seals or {})
+        issues += _fields_to_check(evidence, seals or {})
     return issues
 
 
@@ -96,28 +95,17 @@ def _check_totals(form: Form) -> list[Issue]:
     return issues
 
 
-def _low_confidence(evidence: FormEvidence) -> list[Issue]:
-    return [
-        Issue(
-            field=p.field,
-            kind="low-confidence",
-            message=f"read with confidence {p.confidence:.2f} by {p.method} on page {p.page}: please check",
-        )
-        for p in evidence.provenance
-        if p.confidence < LOW_CONFIDENCE
-    ]
-
-
-def _under_seals(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]) -> list[Issue]:
-    return [
-        Issue(
-            field=p.field,
-            kind="under-seal",
-            message=f"printed under a seal on page {p.page}, whose ink may hide part of it: please check",
-        )
-        for p in evidence.provenance
-        if any(_reaches(p, seal) for seal in seals.get(p.page, ()))
-    ]
+def _fields_to_check(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]) -> list[Issue]:
+    """Fields read without confidence, and fields a dark seal may hide part of."""
+    issues = []
+    for p in evidence.provenance:
+        if p.confidence < LOW_CONFIDENCE:
+            message = f"read with confidence {p.confidence:.2f} by {p.method} on page {p.page}: please check"
+            issues.append(Issue(field=p.field, kind="low-confidence", message=message))
+        if any(_reaches(p, seal) for seal in seals.get(p.page, ())):
+            message = f"printed under a seal on page {p.page}, whose ink may hide part of it: please check"
+            issues.append(Issue(field=p.field, kind="under-seal", message=message))
+    return issues
 
 
 def _reaches(p: Provenance, seal: Seal) -> bool:
