@@ -34,6 +34,8 @@ SPECK_REACH = 4
 # A page with fewer such dots is not speckled (0-41 on generated grey-level scans, thousands
 # on a noisy black-and-white one), and its few dots are not worth a pass over every pixel.
 SPECKLED_PAGE = 100
+# Pieces of text lines the direction classifier reads to tell an upside-down page (on the
+# generated heavy scans 12 did as well as 24 and more).
 DIRECTION_PIECES = 24
 # Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
 MAX_SKEW_SAMPLES = 150_000
@@ -236,8 +238,8 @@ def _upside_down(gray: np.ndarray, lines: int = 12) -> bool:
         piece = 4 * (y1 - y0)
         starts = range(max(0, int(x - pad)), min(gray.shape[1], int(x + w + pad)) - piece // 2, piece)
         pieces.append([gray[y0:y1, x0 : x0 + piece] for x0 in starts])
-    # A line's pieces in turn with the other lines' until there are enough: a wrapped
-    # paragraph cut into a hundred pieces costed 40 ms a page and told no more.
+    # A line's pieces in turn with the other lines' until there are enough, so that many
+    # lines vote and not only the longest paragraph's.
     crops = [line[k] for k in range(max(map(len, pieces), default=0)) for line in pieces if k < len(line)]
     # The pieces' log-odds add up (independent evidence): a share of votes past a threshold
     # left a quarter of the upside-down 150 dpi heavy pages unturned, as a few pieces read

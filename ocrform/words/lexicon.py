@@ -26,7 +26,7 @@ from ocrform.repair.plausible import is_cjk
 # A character is offered as a candidate when the recogniser gives it at least this
 # probability, at a position whose reading it is less sure of than TOP_SURE. Right characters
 # the lexicon recovers on 150 dpi black-and-white scans sit as low as 0.001-0.02 beside a
-# misreading, and 0.02 instead of 0.001 recovered 40% fewer lines.
+# misreading: with 0.02 instead of 0.001 it recovered 25 lines, not 61, of 2,700.
 MIN_CANDIDATE = 0.001
 TOP_SURE = 0.995
 # log P of a character standing alone, whatever it is: a word of two or more characters is
