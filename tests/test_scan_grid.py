@@ -100,3 +100,33 @@ def test_a_seal_rings_thick_arc_is_no_rule() -> None:
     image[200:207, 150:300] = 20  # the flat bottom of a black seal's ring, 3.4 pt thick
     found = [s for s in find_image_rulings(image, ppp) if s.horizontal]
     assert sorted(round(s.y0 * ppp) for s in found) == [100, 300]
+
+
+def test_a_column_rule_faint_down_to_the_tables_last_rows_is_restored() -> None:
+    # A seal over a table's last rows: the rule between two columns shows above it only.
+    # The bottom row has no rule there, just a glyph's stroke where the rule would run.
+    ppp = 150 / 72
+    xs, ys = [20, 60, 100], [20, 40, 60, 80, 100]
+    image = np.full((int(120 * ppp), int(120 * ppp)), 245, np.uint8)
+
+    def px(v: float) -> int:
+        return round(v * ppp)
+
+    for y in ys:
+        image[px(y) : px(y) + 2, px(xs[0]) : px(xs[-1]) + 2] = 60
+    for x in (xs[0], xs[-1]):
+        image[px(ys[0]) : px(ys[-1]) + 2, px(x) : px(x) + 2] = 60
+    image[px(20) : px(40) + 2, px(60) : px(60) + 2] = 60
+    for y in np.arange(41, 80, 6.0):  # 5-point pieces of grey 170, as a seal divided out left them
+        image[px(y) : px(y + 5), px(60) : px(60) + 2] = 170
+    image[px(85) : px(95), px(60) : px(60) + 2] = 40
+    (table,) = tables_from_rulings(find_image_rulings(image, ppp), 0, "image", snap=IMAGE_SNAP)
+    assert sorted((c.row, c.col, c.col_span) for c in table.cells) == [
+        (0, 0, 1),
+        (0, 1, 1),
+        (1, 0, 1),
+        (1, 1, 1),
+        (2, 0, 1),
+        (2, 1, 1),
+        (3, 0, 2),
+    ]

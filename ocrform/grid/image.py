@@ -176,7 +176,7 @@ def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> li
             for n, (a, b) in enumerate(itertools.pairwise(stops)):
                 if drawn[n]:
                     continue
-                if not horizontal and not (any(drawn[:n]) and any(drawn[n + 1 :])):
+                if not horizontal and not (any(drawn[:n]) or any(drawn[n + 1 :])):
                     continue
                 if _faint_rule(gray, at, a, b, horizontal, ppp):
                     out.append(Segment(a, at, b, at) if horizontal else Segment(at, a, at, b))
