@@ -158,7 +158,8 @@ def _restored_rules(gray: np.ndarray, segments: list[Segment], ppp: float) -> li
     on either side run together. Each stretch of a found line between two crossing lines that
     no found rule covers is looked at again: a faint rule there is a thin run of darker pixels,
     where a printed merged cell has paper or text. A vertical stretch is one row tall and
-    text runs across it: the line must also be drawn somewhere above it and below it.
+    text runs across it: the line must also be drawn above it or below it (a seal over a
+    table's last rows leaves their column rules drawn above only).
     """
     out = []
     hs = [s for s in segments if s.horizontal]
