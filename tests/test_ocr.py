@@ -173,6 +173,9 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
         ("250000 00", "250000.00"),  # the decimal point lost at 150 dpi
         ("≥98%6", "≥98%"),
         ("100%1", "100%"),
+        ("09", "0%"),  # the % sign's rings read as digits after a zero
+        ("≤096", "≤0%"),
+        ("0.96", "0.96"),
         ("項目成本控制率", "项目成本控制率"),  # a traditional form simplified text never uses
         ("著作权登记", "著作权登记"),  # 著 is simplified text too
         ("项日名称", "项目名称"),

@@ -12,7 +12,9 @@ recogniser's own candidates for an unsure character are weighed in the engine
 - A traditional character that simplified text never uses becomes its simplified form.
 - A reading that is a number apart from look-alikes (O/0, l/1, ，/,) becomes the number;
   two digits set off by a gap at its end (``250000 00``) are its decimals, and a digit
-  after a percentage's % sign (``0%6``) is the sign read twice.
+  after a percentage's % sign (``0%6``) is the sign read twice, and a zero with digits
+  after it (``09``, ``≤096``), a number nobody prints, is 0% with its sign's rings read as
+  a 9 or a 6.
 - A reading that differs from exactly one label of models/labels.json only in confusable
   pairs (己/已, 末/未 …, models/ocr_confusions.json) or in traditional/variant forms becomes
   that label.
@@ -35,6 +37,8 @@ MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
 # A percentage with one digit after its % sign: the sign's lower ring read twice (0%6).
 _PERCENT_TAIL = re.compile(r"([≥≤=<>]?\d[\d,.]*%)\d")
+# Zero percent with its sign read as digits: the sign's two rings look like a 9 or a 6.
+_ZERO_PERCENT = re.compile(r"([≥≤=<>]?0)(?:9|6|96|69)")
 # Amounts print two decimals; at low resolution the point can vanish, leaving a gap.
 _LOST_POINT = re.compile(r"(\d[\d,]*) (\d\d)")
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
@@ -97,6 +101,8 @@ def fix_ocr_text(text: str) -> str:
     tail = _PERCENT_TAIL.fullmatch(text)
     if tail:
         return tail.group(1)
+    if zero := _ZERO_PERCENT.fullmatch(text):
+        return zero.group(1) + "%"
     number = fix_number(text)
     if number is not None:
         return number
