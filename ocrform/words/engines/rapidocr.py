@@ -43,6 +43,9 @@ LONG_LINE_SQUEEZE = 0.9
 # recogniser session would keep that much for the rest of the run (400 MB a session).
 SHRINK_ABOVE = 4 * REC_BATCH_PIXELS // REC_HEIGHT
 REREAD_SQUEEZE = 0.8
+# Only lines up to this width (pixels, narrowed; about a dozen characters) are read again: on
+# three heavy sets, rereading the wider ones changed no field and was a third of the rereads' cost.
+REREAD_MAX_PX = 250
 # Probability at a line's first character above which a leading comparison operator is read.
 OPERATOR_SHARE = 0.01
 # Probability in the frames before a line's first character above which an operator the
@@ -127,7 +130,11 @@ class RapidOcrEngine:
                 out[i] = result
         # Narrowing costs a blurred or coarse line its legibility first: a line read without
         # confidence is read again wider, and the surer reading kept.
-        unsure = [i for i, (_, conf) in enumerate(out) if conf < REREAD_BELOW and i not in again]
+        unsure = [
+            i
+            for i, (_, conf) in enumerate(out)
+            if conf < REREAD_BELOW and i not in again and _rec_width(line_images[i], REC_SQUEEZE) <= REREAD_MAX_PX
+        ]
         if unsure:
             for i, result in zip(unsure, self._recognize([line_images[i] for i in unsure], REREAD_SQUEEZE)):
                 if result[1] > out[i][1]:
