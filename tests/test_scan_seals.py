@@ -10,9 +10,10 @@ import numpy as np
 
 from ocrform.grid import IMAGE_SNAP, tables_from_rulings
 from ocrform.grid.image import find_image_rulings
+from ocrform.model import Seal
 from ocrform.scan.preprocess import ink_mask, preprocess_page
 from ocrform.scan.seals import find_seals
-from ocrform.words.ocr import _drop_seal_rings
+from ocrform.words.ocr import _drop_seal_drawing
 
 PPP = 150 / 72
 # A table of 8 rows by 5 columns, in points; columns 0 and 1 hold two cells of 4 rows each.
@@ -109,7 +110,7 @@ def test_a_dark_seals_ring_is_cleared_from_cell_crops_and_text_is_kept() -> None
     digits = mask.copy()
     digits[:, _px(SEAL[0] - SEAL[2]) - 10 - x0 :] = False  # the cell's 10, well left of the ring
     assert digits.any()
-    _drop_seal_rings(mask, gray, rect, [seal], PPP)
+    _drop_seal_drawing(mask, gray, rect, [seal], PPP)
     assert not (mask & arc).any() and (gray[y0:y1, x0:x1][arc] == 255).all()
     assert mask[digits].all()
     # A stroke the ring crosses is one piece with its arc, and the piece stays.
@@ -117,9 +118,32 @@ def test_a_dark_seals_ring_is_cleared_from_cell_crops_and_text_is_kept() -> None
     page[middle - 1 : middle + 2, left - 30 : left + 10] = 0  # a stroke of 一 across the arc
     mask = ink_mask(page)[y0:y1, x0:x1].copy()
     crossed = mask.copy()
-    _drop_seal_rings(mask, page.copy(), rect, [seal], PPP)
+    _drop_seal_drawing(mask, page.copy(), rect, [seal], PPP)
     assert np.array_equal(mask, crossed)
     # Without a measured ring width nothing is taken for the ring.
     mask = ink_mask(page)[y0:y1, x0:x1].copy()
-    _drop_seal_rings(mask, page.copy(), rect, [dataclasses.replace(seal, ring_width=0.0)], PPP)
+    _drop_seal_drawing(mask, page.copy(), rect, [dataclasses.replace(seal, ring_width=0.0)], PPP)
     assert mask[arc].all()
+
+
+def test_a_dark_seals_star_and_lettering_are_cleared_and_the_digit_beside_them_kept() -> None:
+    page = np.full((_px(200), _px(200)), 255, np.uint8)
+    cx, cy, radius = 100.0, 100.0, 56.0
+    _draw_seal(page, _px(cx), _px(cy), _px(radius))
+    seal_ink = ink_mask(page)
+    ys, xs = np.mgrid[: page.shape[0], : page.shape[1]] / PPP
+    off_centre = np.hypot(xs - cx, ys - cy)
+    star = seal_ink & (off_centre < 0.3 * radius)
+    # A 5 printed right of the star, its left edge under the star's point.
+    cv2.putText(page, "5", (_px(cx + 15), _px(cy + 6)), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    digit = ink_mask(page) & ~seal_ink & (off_centre > 0.3 * radius + 1)
+    assert digit.sum() > 40
+    rect = (_px(cx - 50), _px(cy - 25), _px(cx + 50), _px(cy + 25))  # a cell across the seal's middle
+    x0, y0, x1, y1 = rect
+    mask = ink_mask(page)[y0:y1, x0:x1].copy()
+    marks = mask & seal_ink[y0:y1, x0:x1] & ~star[y0:y1, x0:x1]  # the rim's lettering in the cell
+    assert marks.any() and star[y0:y1, x0:x1].any()
+    _drop_seal_drawing(mask, page.copy(), rect, [Seal(cx, cy, radius, ring_width=4.0)], PPP)
+    assert not (mask & star[y0:y1, x0:x1]).any()
+    assert not (mask & marks).any()
+    assert mask[digit[y0:y1, x0:x1]].all()

@@ -80,6 +80,10 @@ BINARY_SOFTEN_PX = 0.7
 # this margin in points for its ragged edge; 0.7-1.5 did alike) is the ring, not text.
 SEAL_RING_SHARE = 0.8
 SEAL_RING_MARGIN_PT = 1.0
+# An official seal letters its name in an arc inside the ring, over this band of its radius,
+# and has a solid star at its centre out to this share of it.
+SEAL_LETTERING_BAND = (0.58, 0.86)
+SEAL_STAR_SHARE = 0.3
 
 
 @dataclass
@@ -109,7 +113,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
             rect = _px(cell.box, ppp, gray.shape)
             mask = _cell_mask(ink, rect)
             if mask is not None and rings:
-                _drop_seal_rings(mask, gray, rect, rings, ppp)
+                _drop_seal_drawing(mask, gray, rect, rings, ppp)
             if mask is not None:
                 cells.append((rect, mask, _raw_bands(mask.sum(axis=1))))
     typical = _typical_line_height(cells, ppp)
@@ -364,30 +368,41 @@ def _clear_edge_rulings(mask: np.ndarray) -> None:
             mask[labels == k] = False
 
 
-def _drop_seal_rings(
+def _drop_seal_drawing(
     mask: np.ndarray, gray: np.ndarray, rect: tuple[int, int, int, int], rings: list[Seal], ppp: float
 ) -> None:
-    """Clear from a cell's crop the pieces of ink that are a dark seal's ring.
+    """Clear from a cell's crop the pieces of ink that are a dark seal's own drawing.
 
     Where the ring crosses a cell it leaves an arc the recogniser reads as I, W or ハ in an
-    empty cell, or beside a value (0 read as 。). An arc lies on the ring's circle; a
-    character the ring crosses is one piece with it, and stays.
+    empty cell, or beside a value (0 read as 。); the marks of the seal's lettering around
+    the inside of its rim are read as 口 or F. Such a piece lies on the ring or along the rim;
+    a character the seal crosses is one piece with it, and stays. The star at the centre is
+    solid ink that joins the characters beside it into one blot: whatever lies inside it is
+    cleared, as nothing under it can be read.
     """
     x0, y0, x1, y1 = rect
     yy, xx = np.mgrid[y0:y1, x0:x1] / ppp
-    on_ring = np.zeros(mask.shape, bool)
+    on_drawing = np.zeros(mask.shape, bool)
+    on_star = np.zeros(mask.shape, bool)
     for seal in rings:
-        off_ring = np.abs(np.hypot(xx - seal.cx, yy - seal.cy) - seal.radius)
-        on_ring |= off_ring <= seal.ring_width / 2 + SEAL_RING_MARGIN_PT
-    if not (mask & on_ring).any():
+        off_centre = np.hypot(xx - seal.cx, yy - seal.cy)
+        on_drawing |= np.abs(off_centre - seal.radius) <= seal.ring_width / 2 + SEAL_RING_MARGIN_PT
+        inner, outer = (share * seal.radius for share in SEAL_LETTERING_BAND)
+        on_drawing |= (off_centre >= inner) & (off_centre <= outer)
+        on_star |= off_centre <= SEAL_STAR_SHARE * seal.radius
+    crop = gray[y0:y1, x0:x1]
+    if (mask & on_star).any():
+        mask[on_star] = False
+        crop[on_star] = 255
+    if not (mask & on_drawing).any():
         return
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    on_ring_count = np.bincount(labels[on_ring], minlength=n)
+    on_drawing_count = np.bincount(labels[on_drawing], minlength=n)
     for k in range(1, n):
-        if on_ring_count[k] >= SEAL_RING_SHARE * stats[k, cv2.CC_STAT_AREA]:
+        if on_drawing_count[k] >= SEAL_RING_SHARE * stats[k, cv2.CC_STAT_AREA]:
             piece = labels == k
             mask[piece] = False
-            gray[y0:y1, x0:x1][piece] = 255
+            crop[piece] = 255
 
 
 def _inner_edges(cleared: list[int], size: int) -> tuple[int, int]:
