@@ -198,9 +198,10 @@ def _faint_rule(gray: np.ndarray, at: float, a: float, b: float, horizontal: boo
     dark = band.astype(np.int16) < int(np.median(band)) - RESTORE_CONTRAST
     clear = round(RESTORE_CLEAR_POINTS * ppp)
     share = dark.mean(axis=1)
-    search = range(clear + 1, band.shape[0] - clear - 1)
-    best = max(search, key=lambda r: dark[r - 1 : r + 2].any(axis=0).mean())
-    line = dark[best - 1 : best + 2].any(axis=0).mean()
+    # Each row's cover with the rows either side of it: a rule one pixel off its row still counts.
+    cover = (dark[:-2] | dark[1:-1] | dark[2:]).mean(axis=1)
+    best = clear + 1 + int(np.argmax(cover[clear : band.shape[0] - clear - 2]))
+    line = cover[best - 1]
     # The rule's own rows: a blurred rule is a few pixels thick.
     top = bottom = best
     thickest = round(MAX_RULE_THICKNESS_POINTS * ppp)
@@ -212,8 +213,8 @@ def _faint_rule(gray: np.ndarray, at: float, a: float, b: float, horizontal: boo
     on = dark[top - 1 : bottom + 2].any(axis=0)
     if not on.any():
         return False
-    sides = [*range(top - clear, top - 1), *range(bottom + 2, bottom + clear + 1)]
-    beside = max(float(dark[r, on].mean()) for r in sides if 0 <= r < len(share))
+    sides = [r for r in (*range(top - clear, top - 1), *range(bottom + 2, bottom + clear + 1)) if 0 <= r < len(share)]
+    beside = float(dark[np.ix_(sides, on)].mean(axis=1).max())
     return bool(line >= (RESTORE_SHARE if horizontal else RESTORE_SHARE_DOWN) and beside <= RESTORE_CLEAR_SHARE)
 
 
