@@ -78,7 +78,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
     from ocrform.export import output_path, write_json
-    from ocrform.pipeline import Options, convert
+    from ocrform.pipeline import Options, convert_many
 
     engine_options = {}
     for item in args.engine_option:
@@ -95,9 +95,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     taken: set[Path] = set()
     failed = 0
-    for path in files:
+    for path, result in convert_many(files, options):
         try:
-            result = convert(path, options)
+            if isinstance(result, Exception):
+                raise result
             out = output_path(args.output, path, taken)
             write_json(result, out)
         except InputError as exc:

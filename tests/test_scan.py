@@ -12,11 +12,13 @@ import pymupdf
 import pytest
 
 from ocrform.document import load_document
+from ocrform.errors import InputError
 from ocrform.evaluate import field_accuracy
 from ocrform.grid import IMAGE_SNAP, find_tables, tables_from_rulings
 from ocrform.grid.image import find_image_rulings
-from ocrform.pipeline import convert
+from ocrform.pipeline import convert, convert_many
 from ocrform.scan.preprocess import drop_seals, find_orientation, find_skew, preprocess_page, remove_specks, rotate
+from ocrform.schema import DocumentResult
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.degrade import _stamp_seal, degrade_image, render_page, render_scan
 
@@ -159,6 +161,27 @@ def test_multi_page_tiff(tmp_path: Path) -> None:
     assert doc.kind == "image" and doc.page_count == pymupdf.open(pdf).page_count
     result = convert(tiff)
     assert [f.project_name for f in result.forms] == [gold("000_f03")["project_name"], gold("000_f06")["project_name"]]
+
+
+def test_a_batch_streams_scans_across_files_and_keeps_each_files_result(tmp_path: Path) -> None:
+    # The next page is prepared in a worker while one is read, across files: each result must
+    # be the file's own, the same as converted alone, and a bad file in between only its own.
+    forms = [gold("000_f03"), gold("000_f06")]
+    pdf = tmp_path / "two.pdf"
+    render_forms_pdf(forms, pdf, STYLES["guizhou"])
+    tiff, png = tmp_path / "two.tiff", tmp_path / "one.png"
+    render_scan(pdf, tiff, "mild", seed=3, dpi=200)
+    render_scan(pdf, png, "mild", seed=4, dpi=200)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    batch = list(convert_many([tiff, broken, png]))
+    assert [path for path, _ in batch] == [tiff, broken, png]
+    (_, two), (_, error), (_, one) = batch
+    assert isinstance(error, InputError) and "broken.png" in str(error)
+    assert isinstance(two, DocumentResult) and isinstance(one, DocumentResult)
+    assert [f.project_name for f in two.forms] == [f["project_name"] for f in forms]
+    assert two.model_dump(exclude={"source"}) == convert(tiff).model_dump(exclude={"source"})
+    assert one.model_dump(exclude={"source"}) == convert(png).model_dump(exclude={"source"})
 
 
 def test_a_bilevel_scan_converts(tmp_path: Path) -> None:

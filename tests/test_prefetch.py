@@ -1,0 +1,52 @@
+"""The worker that produces a stream's next item while the consumer works on this one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ocrform.prefetch import prefetch
+
+
+def test_items_come_in_order_with_only_one_produced_ahead() -> None:
+    produced: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for i in range(6):
+            produced.append(i)
+            yield i
+
+    seen = []
+    for item in prefetch(numbers()):
+        # The consumer holds this item; the worker may have made the next one, no more.
+        assert produced[-1] <= item + 1
+        seen.append(item)
+    assert seen == list(range(6))
+
+
+def test_an_error_producing_an_item_is_raised_where_that_item_was_due() -> None:
+    def failing() -> Iterator[str]:
+        yield "a"
+        yield "b"
+        raise ValueError("page 3 unreadable")
+
+    seen = []
+    with pytest.raises(ValueError, match="page 3"):
+        for item in prefetch(failing()):
+            seen.append(item)
+    assert seen == ["a", "b"]
+
+
+def test_a_consumer_that_stops_early_leaves_the_rest_unproduced() -> None:
+    produced: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for i in range(100):
+            produced.append(i)
+            yield i
+
+    for item in prefetch(numbers()):
+        if item == 2:
+            break
+    assert produced == [0, 1, 2, 3]
