@@ -141,7 +141,11 @@ def fix_pairs(text: str) -> str:
         elif ch in _CLOSERS and stack:
             j = stack.pop()
             want = _CLOSERS[ch]
-            if chars[j] != want and want in _LOOKALIKE.get(chars[j], ""):
+            if chars[j] == "〔" and ch == "]":
+                # Except a square 〕 after a tortoise-shell opener: 200 dpi scans read
+                # 〔2018〕 as 〔2018], both sure. A printed [2018] has no tortoise-shell half.
+                chars[i] = "〕"
+            elif chars[j] != want and want in _LOOKALIKE.get(chars[j], ""):
                 chars[j] = want
     quotes = [i for i, ch in enumerate(chars) if ch in _DOUBLE_QUOTES]
     # Chinese text pairs its double quotes and the reader often gets a curly quote's
