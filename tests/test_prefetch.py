@@ -9,16 +9,17 @@ import pytest
 from ocrform.prefetch import prefetch
 
 
+def counted(n: int, produced: list[int]) -> Iterator[int]:
+    """0 … n-1, each noted in ``produced`` as it is made."""
+    for i in range(n):
+        produced.append(i)
+        yield i
+
+
 def test_items_come_in_order_with_only_one_produced_ahead() -> None:
     produced: list[int] = []
-
-    def numbers() -> Iterator[int]:
-        for i in range(6):
-            produced.append(i)
-            yield i
-
     seen = []
-    for item in prefetch(numbers()):
+    for item in prefetch(counted(6, produced)):
         # The consumer holds this item; the worker may have made the next one, no more.
         assert produced[-1] <= item + 1
         seen.append(item)
@@ -40,13 +41,7 @@ def test_an_error_producing_an_item_is_raised_where_that_item_was_due() -> None:
 
 def test_a_consumer_that_stops_early_leaves_the_rest_unproduced() -> None:
     produced: list[int] = []
-
-    def numbers() -> Iterator[int]:
-        for i in range(100):
-            produced.append(i)
-            yield i
-
-    for item in prefetch(numbers()):
+    for item in prefetch(counted(100, produced)):
         if item == 2:
             break
     assert produced == [0, 1, 2, 3]
