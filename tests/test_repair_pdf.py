@@ -305,9 +305,7 @@ def test_fix_pdf_tier3_text(tmp: Path, all_gold_forms: Path, no_recognition: Non
         assert [p.get_text() for p in f] == [p.get_text() for p in c]
 
 
-def test_clean_text_over_a_missing_program_is_untouched(
-    tmp: Path, all_gold_forms: Path, no_recognition: None
-) -> None:
+def test_clean_text_over_a_missing_program_is_untouched(tmp: Path, all_gold_forms: Path, no_recognition: None) -> None:
     bare = tmp / "clean_no_program.pdf"
     assert garble_pdf(all_gold_forms, bare, random.Random(0), shift=False, drop_program=True) == {}
     pdf, pages = _pages(bare)

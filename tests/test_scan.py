@@ -89,7 +89,6 @@ def test_a_faint_ruling_beside_a_seal_is_kept() -> None:
     assert gray[45:55, 60:66].min() == 255
 
 
-
 def test_a_faint_ruling_under_a_seal_is_kept() -> None:
     # Seal ink multiplies with the page: a light rule under it turns a dark red that is
     # still brighter in red than plain ink, and whitening light red lost the rule there.
@@ -101,6 +100,7 @@ def test_a_faint_ruling_under_a_seal_is_kept() -> None:
     gray = drop_seals(page)
     assert gray[35:65, 50].max() < 200  # the rule, at about its own grey
     assert gray[35:65, 35:45].min() == 255  # the seal's ink, gone
+
 
 def test_specks_go_and_small_marks_beside_text_stay() -> None:
     rng = np.random.default_rng(1)

@@ -122,8 +122,14 @@ def _model() -> _LanguageModel:
         left[pair[0]] += n
         right[pair[1]] += n
     return _LanguageModel(
-        words, dict(chars), max(map(len, words)), math.log(0.5 / total),
-        domain, dict(left), dict(right), sum(domain.values()),
+        words,
+        dict(chars),
+        max(map(len, words)),
+        math.log(0.5 / total),
+        domain,
+        dict(left),
+        dict(right),
+        sum(domain.values()),
     )
 
 
@@ -133,7 +139,8 @@ def _candidates(code: int) -> tuple[str, ...]:
     common = common_characters()
     model = _model()
     return tuple(
-        chr(c) for c in range(code + 1, code + MAX_SHIFT + 1)
+        chr(c)
+        for c in range(code + 1, code + MAX_SHIFT + 1)
         if chr(c) in common or model.words.get(chr(c), -math.inf) > model.unknown
     )
 

@@ -117,9 +117,7 @@ def simplify_variants(text: str) -> str:
     that simplified text also uses (著, 乾, 於) stays as read."""
     common = common_characters()
     t2s = _t2s()
-    return "".join(
-        ch if ch in common or not _is_cjk(ch) or (s := t2s.convert(ch)) not in common else s for ch in text
-    )
+    return "".join(ch if ch in common or not _is_cjk(ch) or (s := t2s.convert(ch)) not in common else s for ch in text)
 
 
 # Shapes a reader confuses: the tortoise-shell brackets of document numbers and round ones.

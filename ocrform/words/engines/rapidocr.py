@@ -115,9 +115,7 @@ class RapidOcrEngine:
         self._operators = {ch: self._chars.index(ch) for ch in "≥≤=" if ch in self._chars}
         self._stop = self._chars.index("。") if "。" in self._chars else None
         index = {ch: k for k, ch in enumerate(self._chars) if ch}
-        self._lookalikes = {
-            index[a]: index[b] for a, b in PUNCTUATION_LOOKALIKES.items() if a in index and b in index
-        }
+        self._lookalikes = {index[a]: index[b] for a, b in PUNCTUATION_LOOKALIKES.items() if a in index and b in index}
 
     # ---- recognition -------------------------------------------------------------------
     def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
