@@ -124,7 +124,7 @@ def simplify_variants(text: str) -> str:
 _PAIRS = {"〔": "〕", "(": ")", "（": "）", "[": "]", "【": "】"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _DOUBLE_QUOTES = {"“", "”", '"'}
-_LOOKALIKE = {"〔": "([（", "(": "〔（", "（": "〔(", "[": "〔", "【": "〔"}
+_LOOKALIKE = {"〔": "(（", "(": "〔（", "（": "〔(", "[": "〔", "【": "〔"}
 
 
 def fix_pairs(text: str) -> str:
