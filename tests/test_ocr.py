@@ -27,9 +27,9 @@ from ocrform.words.ocr import (
     _is_edge_stroke,
     _islands,
     _leading_dashes,
-    _soften_binary,
     _split_wide_gaps,
     _typical_line_height,
+    is_black_and_white,
     read_words_by_ocr,
 )
 from ocrform.words.ocr_fixes import fix_label, fix_number, fix_ocr_text
@@ -208,15 +208,38 @@ def test_free_text_is_not_guessed(text: str) -> None:
     assert fix_label(text) is None
 
 
-def test_black_and_white_scans_are_softened_grey_ones_kept() -> None:
-    rng = np.random.default_rng(0)
-    page = np.full((200, 300), 255, np.uint8)
-    page[50:150:10, 20:280] = 0  # hard black strokes: a thresholded scan
-    soft = _soften_binary(page)
-    assert np.count_nonzero((soft > 40) & (soft < 215)) > 0
-    grey = cv2.GaussianBlur(page, (0, 0), 1.5)
-    grey = np.clip(grey + rng.normal(0, 3, grey.shape), 0, 255).astype(np.uint8)
-    assert _soften_binary(grey) is grey
+def test_black_and_white_scans_are_read_softened_and_larger(engine) -> None:
+    _, tables, scan = _rendered(SAMPLES / "guizhou_2forms.pdf", 0)
+    assert scan.image is not None
+    grey = scan.image
+    gray = cv2.cvtColor(grey, cv2.COLOR_BGR2GRAY)
+    binary = cv2.cvtColor(np.where(gray < 160, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    assert not is_black_and_white(gray)
+    assert is_black_and_white(binary[:, :, 0])
+
+    def line_images(image: np.ndarray) -> list[np.ndarray]:
+        seen: list[np.ndarray] = []
+        engine.recognize = lambda images: seen.extend(images) or [("", 0.0)] * len(images)
+        try:
+            scan.image = image
+            read_words_by_ocr(scan, tables, engine)
+        finally:
+            del engine.recognize
+        return seen
+
+    def ink_share(im: np.ndarray) -> float:
+        # How much of the image's height the line's ink spans.
+        rows = np.flatnonzero((im < 128).any(axis=1))
+        return (rows[-1] - rows[0] + 1) / im.shape[0]
+
+    from_grey, from_binary = line_images(grey), line_images(binary)
+    # The same lines, cut alike: only their margins and edges differ.
+    assert len(from_grey) == len(from_binary) > 50
+    # Hard black-and-white edges come to the recogniser softened to grey ...
+    assert all(np.count_nonzero((im > 40) & (im < 215)) for im in from_binary if ink_share(im) > 0)
+    # ... and the text fills more of the image's height (a smaller margin).
+    shares = [(ink_share(b), ink_share(g)) for b, g in zip(from_binary, from_grey, strict=True) if ink_share(g) > 0]
+    assert np.median([b / g for b, g in shares]) > 1.1
 
 
 def test_a_blurred_hyphen_is_a_dash_and_a_dot_is_not() -> None:
