@@ -66,6 +66,8 @@ class Word:
     that changes the text appends to ``repairs`` instead of hiding where the text came from.
     ``char_boxes`` and ``glyph_ids`` (one per character, when the source knows them) let a
     run be split at a cell border and let the repair stage read the font's own glyphs.
+    ``confidence`` is the source's confidence in the run as a whole, ``weakest`` in its
+    least sure character.
     """
 
     text: str
@@ -73,6 +75,7 @@ class Word:
     page: int
     origin: str
     confidence: float = 1.0
+    weakest: float = 1.0
     font: str | None = None
     font_xref: int | None = None
     char_boxes: tuple[Box, ...] | None = None

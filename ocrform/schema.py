@@ -85,7 +85,8 @@ class Provenance(_Strict):
     page: int = Field(description="1-based page number")
     box: list[float] = Field(description="[x0, y0, x1, y1] in PDF points, origin top-left")
     method: str = Field(description="how the text was read: pdf-text, ocr:rapidocr, ...")
-    confidence: float = 1.0
+    confidence: float = Field(1.0, description="the reader's confidence in the text as a whole")
+    weakest: float = Field(1.0, description="the reader's confidence in its least sure character")
 
 
 class Repair(_Strict):

@@ -15,6 +15,19 @@ from ocrform.schema import Form, FormEvidence, Issue, Provenance
 RATE_TOLERANCE = 0.015
 SUM_TOLERANCE = 0.005
 LOW_CONFIDENCE = 0.80
+# ... or where its least sure character is below this: on 150 dpi black-and-white scans a
+# long line read at 0.95 as a whole often holds its one misread character at 0.1-0.3.
+WEAKEST_CHARACTER = 0.3
+# An indicator column filled in at least this share of a form's rows is expected in all of
+# them: a value a seal or a faint scan hides reads as nothing, not as a wrong value.
+FILLED_COLUMN_SHARE = 0.5
+INDICATOR_COLUMNS = {
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+}
 
 
 def validate_form(
@@ -28,6 +41,7 @@ def validate_form(
     issues += _check_totals(form)
     if evidence is not None:
         issues += _fields_to_check(evidence, seals or {})
+        issues += _empty_indicator_cells(form, evidence)
     return issues
 
 
@@ -99,12 +113,35 @@ def _fields_to_check(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]
     """Fields read without confidence, and fields a dark seal may hide part of."""
     issues = []
     for p in evidence.provenance:
-        if p.confidence < LOW_CONFIDENCE:
-            message = f"read with confidence {p.confidence:.2f} by {p.method} on page {p.page}: please check"
+        if p.confidence < LOW_CONFIDENCE or p.weakest < WEAKEST_CHARACTER:
+            message = (
+                f"read with confidence {p.confidence:.2f} (least sure character {p.weakest:.2f})"
+                f" by {p.method} on page {p.page}: please check"
+            )
             issues.append(Issue(field=p.field, kind="low-confidence", message=message))
         if any(_reaches(p, seal) for seal in seals.get(p.page, ())):
             message = f"printed under a seal on page {p.page}, whose ink may hide part of it: please check"
             issues.append(Issue(field=p.field, kind="under-seal", message=message))
+    return issues
+
+
+def _empty_indicator_cells(form: Form, evidence: FormEvidence) -> list[Issue]:
+    """Indicator cells left empty in a column the form's other rows fill."""
+    rows = form.indicators
+    pages: dict[int, int] = {}
+    for p in evidence.provenance:
+        if p.field.startswith("/indicators/"):
+            pages.setdefault(int(p.field.split("/")[2]), p.page)
+    issues = []
+    for key, label in INDICATOR_COLUMNS.items():
+        empty = [i for i, ind in enumerate(rows) if getattr(ind, key) in (None, "")]
+        filled = len(rows) - len(empty)
+        if not empty or filled < FILLED_COLUMN_SHARE * len(rows):
+            continue
+        for i in empty:
+            where = f" (its row is on page {pages[i]})" if i in pages else ""
+            message = f"{label} is empty where {filled} of {len(rows)} indicators give one{where}: please check"
+            issues.append(Issue(field=f"/indicators/{i}/{key}", kind="empty", message=message))
     return issues
 
 

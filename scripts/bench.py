@@ -148,6 +148,7 @@ def bench_scan(
     from ocrform.prefetch import prefetch
     from ocrform.scan.preprocess import preprocess_page
     from ocrform.text import normalize
+    from ocrform.validate import validate_form
     from ocrform.words.engines import get_engine
     from ocrform.words.lexicon import choose_characters
     from ocrform.words.ocr import is_black_and_white, read_words_by_ocr
@@ -239,9 +240,16 @@ def bench_scan(
         # must not shift the comparison of every later document.
         paired: list[tuple[list[dict], list[dict], bool]] = []
         t5 = time.perf_counter()
-        for (forms, _), pages, bw in zip(docs, contents, black_and_white, strict=True):
-            paired.append(([m.form.model_dump(mode="json") for m in map_cells_to_form(pages)], forms, bw))
+        mapped = [map_cells_to_form(pages) for pages in contents]
         stages["map"] = time.perf_counter() - t5
+        checks: list[tuple[set[str], set[str], set[str], bool]] = []  # read, listed, wrong fields
+        for (forms, _), pages, doc_forms, bw in zip(docs, contents, mapped, black_and_white, strict=True):
+            paired.append(([m.form.model_dump(mode="json") for m in doc_forms], forms, bw))
+            seals = {c.page.index + 1: c.page.seals for c in pages if c.page.seals}
+            for m, got, want in zip(doc_forms, paired[-1][0], forms):
+                listed = {i.field for i in validate_form(m.form, m.evidence, seals)}
+                wrong = {d.split(":")[0] for d in field_differences(got, want)}
+                checks.append(({p.field for p in m.evidence.provenance}, listed, wrong, bw))
         stages["wall"] = stream + stages["map"]
         n_pages = len(read)
         runs.append(stages)
@@ -259,6 +267,16 @@ def bench_scan(
             summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind)
     assert summary is not None
     cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind = summary
+    # How well the fields listed for a person to check (validate_form) point at the wrong
+    # ones: a wrong field is listed when it, or a field inside it, is; a right one is counted
+    # among the fields that were read.
+    listing = {kind: [0, 0, 0, 0] for kind in by_kind}
+    for read_fields, listed, wrong, bw in checks:
+        counts = listing["black_and_white" if bw else "grey"]
+        counts[0] += sum(any(f == w or f.startswith(w + "/") for f in listed) for w in wrong)
+        counts[1] += len(wrong)
+        counts[2] += len((read_fields - wrong) & listed)
+        counts[3] += len(read_fields - wrong)
     # Medians over the runs. The ratio is taken run by run, both paths having read every page
     # in turn: on a shared machine their speeds drift together. Ours is the wall time of the
     # stream, as the worker prepares the next page while one is read: the stages' own times
@@ -279,6 +297,11 @@ def bench_scan(
             "cells_exact": f"{cell_ok}/{cell_total}",
             "fields_exact": f"{exact}/{total} ({exact / max(total, 1):.2%})",
             "fields_exact_by_scan": {kind: f"{e}/{t} ({e / t:.2%})" for kind, (e, t) in by_kind.items() if t},
+            "listed_for_checking_by_scan": {
+                kind: {"wrong_fields": f"{c[0]}/{c[1]}", "right_fields_read": f"{c[2]}/{c[3]}"}
+                for kind, c in listing.items()
+                if by_kind[kind][1]
+            },
         },
         "plain_rapidocr": {
             "seconds_per_page": round(median["plain_rapidocr"] / n_pages, 3),

@@ -148,9 +148,9 @@ def test_a_slice_of_a_word_points_at_its_own_characters() -> None:
     (prov,) = value.provenance("/fill_date")
     assert (prov.page, prov.box, prov.method) == (3, [130.0, 50.0, 190.0, 60.0], "pdf-text")
     # An OCR word has no character boxes: its box is shared out evenly.
-    ocr = Word("联系人：彭睿", Box(0, 0, 60, 10), 0, "ocr:rapidocr", confidence=0.8)
+    ocr = Word("联系人：彭睿", Box(0, 0, 60, 10), 0, "ocr:rapidocr", confidence=0.8, weakest=0.4)
     (prov,) = Span.of_words([ocr])[4:].provenance("/contact")
-    assert (prov.box, prov.confidence) == ([40.0, 0.0, 60.0, 10.0], 0.8)
+    assert (prov.box, prov.confidence, prov.weakest) == ([40.0, 0.0, 60.0, 10.0], 0.8, 0.4)
 
 
 def test_search_finds_the_characters_behind_a_normalised_match() -> None:

@@ -21,7 +21,7 @@ from ocrform.errors import InputError
 from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Page
 from ocrform.text import normalize
-from ocrform.words.engines import get_engine
+from ocrform.words.engines import Reading, get_engine
 from ocrform.words.ocr import (
     _cell_mask,
     _is_edge_stroke,
@@ -76,7 +76,8 @@ def test_cell_texts_match_born_digital(engine, name: str, index: int) -> None:
     wrong = [(w, g) for w, g in pairs if w != g]
     assert len(pairs) > 50
     assert 1 - len(wrong) / len(pairs) >= 0.99, wrong
-    assert all(w.origin == "ocr:rapidocr" and 0 < w.confidence <= 1 for w in words)
+    assert all(w.origin == "ocr:rapidocr" and 0 < w.weakest <= w.confidence <= 1 for w in words)
+    assert any(w.weakest < w.confidence for w in words)
     # Boxes are in points: every word lies on the page.
     assert all(
         0 <= w.box.x0 < w.box.x1 <= scan.width + 1 and 0 <= w.box.y0 < w.box.y1 <= scan.height + 1 for w in words
@@ -155,7 +156,7 @@ def test_paddleocr_engine_through_fake_module(monkeypatch: pytest.MonkeyPatch, t
     assert eng.name == "paddleocr"
     assert seen["rec"] == str(tmp_path / "rec") and seen["det"] == str(tmp_path / "det")
     lines = [np.full((32, 100), 255, np.uint8)] * 3
-    assert eng.recognize(lines) == [("line0", 0.9), ("line1", 0.9), ("line2", 0.9)]
+    assert eng.recognize(lines) == [("line0", 0.9, 0.9), ("line1", 0.9, 0.9), ("line2", 0.9, 0.9)]
     assert seen["batch"] == (3, 8)
     [box] = eng.detect(np.zeros((100, 100, 3), np.uint8))
     assert (box.x0, box.y0, box.x1, box.y1) == (10, 20, 50, 30)
@@ -219,7 +220,7 @@ def test_black_and_white_scans_are_read_softened_and_larger(engine) -> None:
 
     def line_images(image: np.ndarray) -> list[np.ndarray]:
         seen: list[np.ndarray] = []
-        engine.recognize = lambda images: seen.extend(images) or [("", 0.0)] * len(images)
+        engine.recognize = lambda images: seen.extend(images) or [Reading("", 0.0, 0.0)] * len(images)
         try:
             scan.image = image
             read_words_by_ocr(scan, tables, engine)
@@ -271,7 +272,7 @@ def test_a_leading_operator_kept_as_the_runner_up_is_read() -> None:
         probs[0, 1], probs[0, 2] = 1 - p_ge, p_ge  # "2", or "≥" with some share
         probs[1, 3] = probs[2, 4] = probs[3, 5] = 1.0
         best = probs.argmax(axis=1)
-        return RapidOcrEngine._leading_operator(fake, probs, best, ("295%", 0.9))[0]  # type: ignore[arg-type]
+        return RapidOcrEngine._leading_operator(fake, probs, best, Reading("295%", 0.9, 0.9)).text  # type: ignore[arg-type]
 
     assert read(0.05) == "≥95%"
     assert read(0.0005) == "295%"  # a printed 2: the operator has next to nothing
@@ -290,7 +291,7 @@ def test_an_operator_read_as_nothing_is_put_back_from_the_frames_before_the_numb
         probs[0, 0], probs[0, 3] = 1 - p_eq, p_eq
         probs[1, 1] = probs[2, 2] = 1.0
         best = probs.argmax(axis=1)
-        return RapidOcrEngine._leading_operator(fake, probs, best, ("1年", 0.9))[0]  # type: ignore[arg-type]
+        return RapidOcrEngine._leading_operator(fake, probs, best, Reading("1年", 0.9, 0.9)).text  # type: ignore[arg-type]
 
     assert read(0.12) == "=1年"
     assert read(0.02) == "1年"  # a plain value: the blank before it holds next to no =
@@ -309,7 +310,7 @@ def test_a_sentences_final_stop_read_as_nothing_is_put_back() -> None:
             probs[t, chars.index(ch)] = 1.0
         probs[-1, 0], probs[-1, -1] = 1 - p_stop, p_stop  # the frame after the last character
         best = probs.argmax(axis=1)
-        return RapidOcrEngine._final_stop(fake, probs, best, (line, 0.9))[0]  # type: ignore[arg-type]
+        return RapidOcrEngine._final_stop(fake, probs, best, Reading(line, 0.9, 0.9)).text  # type: ignore[arg-type]
 
     assert read(text, 0.15) == text + "。"
     assert read(text, 0.005) == text  # printed without a stop: the frames after hold none
@@ -330,7 +331,7 @@ def test_short_unsure_readings_are_dropped_sure_ones_kept(engine) -> None:
 
     def answer(conf: float) -> list[str]:
         # Every line reads as a lone "1" with the given confidence.
-        engine.recognize = lambda images: [("1", conf)] * len(images)
+        engine.recognize = lambda images: [Reading("1", conf, conf)] * len(images)
         try:
             # Dashes (placeholders, an item's leading dashes) are found in the pixels, not by
             # the recogniser; a line that has them is kept whatever its text.
@@ -438,9 +439,10 @@ def test_ctc_decode_offers_only_unsure_characters_to_the_lexicon() -> None:
 
     # 雄护 is no word, 维护 is one: the unsure 雄 becomes its runner-up 维.
     probs = frames({1: 1.0}, {0: 1.0}, {2: 0.55, 3: 0.4}, {2: 0.5}, {4: 1.0})
-    text, conf = _ctc_decode(probs, probs.argmax(axis=1), chars)
+    text, conf, weakest = _ctc_decode(probs, probs.argmax(axis=1), chars)
     assert text == "运维护"
     assert conf == pytest.approx((1.0 + 0.55 + 1.0) / 3)
+    assert weakest == pytest.approx(0.55)  # the unsure character's top probability
     # A sure 雄 stays, whatever the neighbours.
     probs = frames({1: 1.0}, {0: 1.0}, {2: 0.998, 3: 0.002}, {4: 1.0})
     assert _ctc_decode(probs, probs.argmax(axis=1), chars)[0] == "运雄护"

@@ -55,6 +55,44 @@ def test_low_confidence_fields_are_listed() -> None:
     assert [(i.field, i.kind) for i in issues] == [("/indicators/0/actual", "low-confidence")]
 
 
+def test_a_field_with_one_unsure_character_is_listed() -> None:
+    # A long text read at 0.96 as a whole can still hold one character the reader barely chose.
+    form = gold_forms()[0]
+    evidence = FormEvidence(
+        provenance=[
+            Provenance(field="/goals/expected", page=1, box=[0, 0, 1, 1], method="ocr:rapidocr", confidence=0.96),
+            Provenance(
+                field="/conclusion", page=1, box=[0, 0, 1, 1], method="ocr:rapidocr", confidence=0.96, weakest=0.12
+            ),
+        ]
+    )
+    [issue] = validate_form(form, evidence)
+    assert (issue.field, issue.kind) == ("/conclusion", "low-confidence")
+    assert "least sure character 0.12" in issue.message
+
+
+def test_indicator_cells_empty_where_the_other_rows_fill_them_are_listed() -> None:
+    data = json.loads(gold_forms()[0].model_dump_json())
+    data["indicators"][2]["weight"] = None  # lost under a seal
+    data["indicators"][3]["actual"] = ""
+    for ind in data["indicators"]:
+        ind["deviation_reason"] = None  # a column most forms leave empty is no finding
+    form = Form.model_validate(data)
+    evidence = FormEvidence(
+        provenance=[Provenance(field="/indicators/2/name", page=2, box=[0, 0, 1, 1], method="ocr:rapidocr")]
+    )
+    issues = [(i.field, i.kind, i.message) for i in validate_form(form, evidence) if i.kind == "empty"]
+    assert [(f, k) for f, k, _ in issues] == [("/indicators/3/actual", "empty"), ("/indicators/2/weight", "empty")]
+    n = len(data["indicators"])
+    expected = f"分值 is empty where {n - 1} of {n} indicators give one (its row is on page 2): please check"
+    assert issues[1][2] == expected
+    # A column the form leaves empty in most rows is how that form is printed.
+    for ind in data["indicators"]:
+        ind["score"] = None
+    form = Form.model_validate(data)
+    assert not [i for i in validate_form(form, evidence) if i.field.endswith("/score")]
+
+
 def test_fields_under_a_dark_seal_are_listed() -> None:
     form = gold_forms()[0]
     evidence = FormEvidence(

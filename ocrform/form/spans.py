@@ -108,6 +108,7 @@ class Span:
                     box=Box(*bounds[page]).as_list(),
                     method="+".join(sorted({w.origin for w in used})),
                     confidence=min(w.confidence for w in used),
+                    weakest=min(w.weakest for w in used),
                 )
             )
         return out

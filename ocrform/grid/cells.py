@@ -283,6 +283,7 @@ def _split(word: Word, targets: list[Cell | None]) -> list[tuple[Word, Cell | No
                 page=word.page,
                 origin=word.origin,
                 confidence=word.confidence,
+                weakest=word.weakest,
                 font=word.font,
                 font_xref=word.font_xref,
                 char_boxes=boxes,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ocrform.model import Box, Page, Seal, Table, Word
 from ocrform.scan.preprocess import ink_mask
-from ocrform.words.engines import OcrEngine
+from ocrform.words.engines import OcrEngine, Reading
 from ocrform.words.ocr_fixes import fix_ocr_text
 
 # Inset of a cell crop past its ruling lines, in points (scanned rulings are 1–3 px thick).
@@ -137,8 +137,8 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     origin = f"ocr:{engine.name}"
     words = []
     for line in lines:
-        text, conf = next(read) if line.image is not None else ("", 1.0)
-        text = fix_ocr_text(text)
+        reading = next(read) if line.image is not None else Reading("", 1.0, 1.0)
+        text, conf = fix_ocr_text(reading.text), reading.confidence
         if (not text and not line.prefix) or conf < MIN_CONFIDENCE:
             continue
         if len(text) <= SHORT_READING and conf < MIN_SHORT_CONFIDENCE and not line.prefix:
@@ -152,6 +152,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
                 page=page.index,
                 origin=origin,
                 confidence=round(conf, 4),
+                weakest=round(reading.weakest, 4),
                 vertical=line.vertical,
             )
         )

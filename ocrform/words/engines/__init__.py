@@ -8,7 +8,7 @@ optional engine's missing dependency never breaks the default one.
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -22,6 +22,20 @@ _ENGINES = {
 }
 
 
+class Reading(NamedTuple):
+    """One line image as read.
+
+    ``confidence`` (0..1) is the recogniser's confidence in the line as a whole; ``weakest``
+    is its probability for the line's least sure character, which a long line read at 0.95
+    can still hide (one character at 0.2). An engine that scores only whole lines gives its
+    line score for both.
+    """
+
+    text: str
+    confidence: float
+    weakest: float
+
+
 class OcrEngine(Protocol):
     name: str
 
@@ -29,8 +43,8 @@ class OcrEngine(Protocol):
         """Axis-aligned boxes (pixels) of the text lines on ``image`` (BGR or grey)."""
         ...
 
-    def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and confidence (0..1) of each single-line image, in the given order."""
+    def recognize(self, line_images: list[np.ndarray]) -> list[Reading]:
+        """The reading of each single-line image, in the given order."""
         ...
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ocrform.errors import InputError
 from ocrform.model import Box
+from ocrform.words.engines import Reading
 
 
 class PaddleOcrEngine:
@@ -41,11 +42,12 @@ class PaddleOcrEngine:
         self._rec = paddleocr.TextRecognition(model_dir=rec_model_dir)
         self._det = paddleocr.TextDetection(model_dir=det_model_dir)
 
-    def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
+    def recognize(self, line_images: list[np.ndarray]) -> list[Reading]:
         if not line_images:
             return []
         results = self._rec.predict(input=list(line_images), batch_size=self.batch_size)
-        return [(str(r["rec_text"]), float(r["rec_score"])) for r in results]
+        # PaddleOCR scores whole lines only.
+        return [Reading(str(r["rec_text"]), float(r["rec_score"]), float(r["rec_score"])) for r in results]
 
     def detect(self, image: np.ndarray) -> list[Box]:
         boxes = []

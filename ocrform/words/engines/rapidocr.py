@@ -20,6 +20,7 @@ import numpy as np
 from ocrform.errors import InputError
 from ocrform.model import Box
 from ocrform.repair.plausible import is_cjk
+from ocrform.words.engines import Reading
 from ocrform.words.lexicon import MIN_CANDIDATE, PUNCTUATION_LOOKALIKES, TOP_SURE, choose_characters
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -118,11 +119,11 @@ class RapidOcrEngine:
         self._lookalikes = {index[a]: index[b] for a, b in PUNCTUATION_LOOKALIKES.items() if a in index and b in index}
 
     # ---- recognition -------------------------------------------------------------------
-    def recognize(self, line_images: list[np.ndarray]) -> list[tuple[str, float]]:
+    def recognize(self, line_images: list[np.ndarray]) -> list[Reading]:
         out = self._recognize(line_images, REC_SQUEEZE)
         # Narrowed, a run of one digit ("000") can lose a copy, as CTC needs a blank between
         # repeats; numbers are short, so those lines are read again at natural width.
-        again = [i for i, (text, _) in enumerate(out) if _NUMBER_WITH_REPEAT.fullmatch(text)]
+        again = [i for i, read in enumerate(out) if _NUMBER_WITH_REPEAT.fullmatch(read.text)]
         if again:
             for i, result in zip(again, self._recognize([line_images[i] for i in again], 1.0)):
                 out[i] = result
@@ -130,17 +131,19 @@ class RapidOcrEngine:
         # confidence is read again wider, and the surer reading kept.
         unsure = [
             i
-            for i, (_, conf) in enumerate(out)
-            if conf < REREAD_BELOW and i not in again and _rec_width(line_images[i], REC_SQUEEZE) <= REREAD_MAX_PX
+            for i, read in enumerate(out)
+            if read.confidence < REREAD_BELOW
+            and i not in again
+            and _rec_width(line_images[i], REC_SQUEEZE) <= REREAD_MAX_PX
         ]
         if unsure:
             for i, result in zip(unsure, self._recognize([line_images[i] for i in unsure], REREAD_SQUEEZE)):
-                if result[1] > out[i][1]:
+                if result.confidence > out[i].confidence:
                     out[i] = result
         return out
 
-    def _recognize(self, line_images: list[np.ndarray], squeeze: float) -> list[tuple[str, float]]:
-        out: list[tuple[str, float]] = [("", 0.0)] * len(line_images)
+    def _recognize(self, line_images: list[np.ndarray], squeeze: float) -> list[Reading]:
+        out = [Reading("", 0.0, 0.0)] * len(line_images)
         if not line_images:
             return out
         widths = [_rec_width(im, squeeze) for im in line_images]
@@ -163,7 +166,7 @@ class RapidOcrEngine:
             list(self._pool.map(run, batches))
         return out
 
-    def _run_rec(self, images: list[np.ndarray], widths: list[int], idx: list[int], out: list) -> None:
+    def _run_rec(self, images: list[np.ndarray], widths: list[int], idx: list[int], out: list[Reading]) -> None:
         width = max(widths[i] for i in idx)
         x = np.zeros((len(idx), 3, REC_HEIGHT, width), dtype=np.float32)
         for k, i in enumerate(idx):
@@ -183,7 +186,7 @@ class RapidOcrEngine:
             read = _ctc_decode(probs[k], best[k], self._chars, self._lookalikes)
             out[i] = self._final_stop(probs[k], best[k], self._leading_operator(probs[k], best[k], read))
 
-    def _leading_operator(self, probs: np.ndarray, best: np.ndarray, read: tuple[str, float]) -> tuple[str, float]:
+    def _leading_operator(self, probs: np.ndarray, best: np.ndarray, read: Reading) -> Reading:
         """A target value's leading =, ≥ or ≤, which a coarse scan shows as a digit (≥95% →
         295%) or as a blob read as nothing (=1年 → 1年).
 
@@ -192,7 +195,7 @@ class RapidOcrEngine:
         digit, the operator keeps a real share (0.01-0.26), and where it reads nothing, a
         share of the frames before the number.
         """
-        text, conf = read
+        text = read.text
         frames = np.flatnonzero(best)
         if not text or not text[0].isdigit() or frames.size == 0:
             return read
@@ -200,23 +203,23 @@ class RapidOcrEngine:
         misread = [(ch, float(first[j])) for ch, j in self._operators.items() if ch != "="]
         op, p = max(misread, key=lambda t: t[1], default=("", 0.0))
         if p >= OPERATOR_SHARE:
-            return op + text[1:], conf
+            return read._replace(text=op + text[1:])
         if frames[0] > 0:
             before = probs[: frames[0]].max(axis=0)
             unread = [(ch, float(before[j])) for ch, j in self._operators.items()]
             op, p = max(unread, key=lambda t: t[1], default=("", 0.0))
             if p >= UNREAD_OPERATOR_SHARE:
-                return op + text, conf
+                return read._replace(text=op + text)
         return read
 
-    def _final_stop(self, probs: np.ndarray, best: np.ndarray, read: tuple[str, float]) -> tuple[str, float]:
+    def _final_stop(self, probs: np.ndarray, best: np.ndarray, read: Reading) -> Reading:
         """A long line's final 。 that the reading left out, put back from the frames after it."""
-        text, conf = read
+        text = read.text
         frames = np.flatnonzero(best)
         if self._stop is None or len(text) < SENTENCE_CHARS or not is_cjk(text[-1]) or frames.size == 0:
             return read
         after = probs[frames[-1] + 1 :, self._stop]
-        return (text + "。", conf) if after.size and float(after.max()) >= UNREAD_STOP_SHARE else read
+        return read._replace(text=text + "。") if after.size and float(after.max()) >= UNREAD_STOP_SHARE else read
 
     # ---- detection ---------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> list[Box]:
@@ -278,11 +281,12 @@ def _rec_width(image: np.ndarray, squeeze: float) -> int:
 
 def _ctc_decode(
     probs: np.ndarray, best: np.ndarray, chars: list[str], lookalikes: dict[int, int] | None = None
-) -> tuple[str, float]:
-    """A line's text and confidence from its frames' class probabilities.
+) -> Reading:
+    """A line's reading from its frames' class probabilities.
 
     The greedy path (each frame's likeliest class, repeats and blanks removed) gives the
-    characters and the confidence. Where it is unsure of a CJK character, the other CJK
+    characters and the confidences: the mean and the least of its characters' top
+    probabilities. Where it is unsure of a CJK character, the other CJK
     characters of that stretch of frames with a real probability are its candidates, as is
     the look-alike of a confusable punctuation mark (``lookalikes``: class → class), and the
     word lexicon chooses among them.
@@ -292,7 +296,7 @@ def _ctc_decode(
     reads = best[changes] != 0
     starts = changes[reads]
     if starts.size == 0:
-        return "", 0.0
+        return Reading("", 0.0, 0.0)
     ends = np.append(changes[1:], best.size)[reads]
     classes = best[starts]
     conf = float(probs[starts, classes].mean())
@@ -315,4 +319,5 @@ def _ctc_decode(
                 options.append((chars[lookalikes[cls]], min(share, top)))
         unsure = unsure or len(options) > 1
     text = choose_characters(candidates) if unsure else "".join(c[0][0] for c in candidates)
-    return text.strip(), conf
+    # A character's top probability is over its frames, the confidence's at its first frame.
+    return Reading(text.strip(), conf, min(conf, float(tops.min())))
