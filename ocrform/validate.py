@@ -28,6 +28,8 @@ INDICATOR_COLUMNS = {
     "weight": "分值",
     "score": "得分",
 }
+# A fund row prints all three amounts or none; one left empty beside the other two was lost.
+FUND_AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
 
 
 def validate_form(
@@ -42,6 +44,7 @@ def validate_form(
     if evidence is not None:
         issues += _fields_to_check(evidence, seals or {})
         issues += _empty_indicator_cells(form, evidence)
+        issues += _empty_fund_cells(form, evidence)
     return issues
 
 
@@ -128,10 +131,7 @@ def _fields_to_check(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]
 def _empty_indicator_cells(form: Form, evidence: FormEvidence) -> list[Issue]:
     """Indicator cells left empty in a column the form's other rows fill."""
     rows = form.indicators
-    pages: dict[int, int] = {}
-    for p in evidence.provenance:
-        if p.field.startswith("/indicators/"):
-            pages.setdefault(int(p.field.split("/")[2]), p.page)
+    pages = _row_pages(evidence, "/indicators/")
     issues = []
     for key, label in INDICATOR_COLUMNS.items():
         empty = [i for i, ind in enumerate(rows) if getattr(ind, key) in (None, "")]
@@ -143,6 +143,30 @@ def _empty_indicator_cells(form: Form, evidence: FormEvidence) -> list[Issue]:
             message = f"{label} is empty where {filled} of {len(rows)} indicators give one{where}: please check"
             issues.append(Issue(field=f"/indicators/{i}/{key}", kind="empty", message=message))
     return issues
+
+
+def _empty_fund_cells(form: Form, evidence: FormEvidence) -> list[Issue]:
+    """A fund row's amount left empty where the row gives the other two."""
+    pages = _row_pages(evidence, "/funds/rows/")
+    issues = []
+    for i, row in enumerate(form.funds.rows):
+        empty = [key for key in FUND_AMOUNTS if getattr(row, key) is None]
+        if len(empty) != 1:
+            continue
+        given = " and ".join(label for key, label in FUND_AMOUNTS.items() if key != empty[0])
+        where = f" (its row is on page {pages[i]})" if i in pages else ""
+        message = f"{FUND_AMOUNTS[empty[0]]} is empty where the row gives {given}{where}: please check"
+        issues.append(Issue(field=f"/funds/rows/{i}/{empty[0]}", kind="empty", message=message))
+    return issues
+
+
+def _row_pages(evidence: FormEvidence, prefix: str) -> dict[int, int]:
+    """The page of each row under ``prefix`` (/indicators/, /funds/rows/) that has a field read."""
+    pages: dict[int, int] = {}
+    for p in evidence.provenance:
+        if p.field.startswith(prefix):
+            pages.setdefault(int(p.field[len(prefix) :].split("/")[0]), p.page)
+    return pages
 
 
 def _reaches(p: Provenance, seal: Seal) -> bool:

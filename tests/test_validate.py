@@ -104,3 +104,21 @@ def test_fields_under_a_dark_seal_are_listed() -> None:
     )
     issues = validate_form(form, evidence, {1: [Seal(cx=412.0, cy=360.0, radius=60.0, ring_width=5.0)]})
     assert [(i.field, i.kind) for i in issues] == [("/indicators/0/weight", "under-seal")]
+
+
+def test_a_fund_amount_empty_beside_the_rows_other_two_is_listed() -> None:
+    data = json.loads(gold_forms()[0].model_dump_json())
+    row = data["funds"]["rows"][0]
+    row.update(initial_budget=82000.0, annual_budget=None, executed=82000.0)
+    data["funds"]["rows"][1].update(initial_budget=None, annual_budget=None, executed=None)  # a row left blank
+    form = Form.model_validate(data)
+    evidence = FormEvidence(
+        provenance=[Provenance(field="/funds/rows/0/executed", page=1, box=[0, 0, 1, 1], method="ocr:rapidocr")]
+    )
+    issues = [(i.field, i.message) for i in validate_form(form, evidence) if i.kind == "empty"]
+    assert issues == [
+        (
+            "/funds/rows/0/annual_budget",
+            "全年预算数 is empty where the row gives 年初预算数 and 全年执行数 (its row is on page 1): please check",
+        )
+    ]
