@@ -242,14 +242,8 @@ def bench_scan(
         t5 = time.perf_counter()
         mapped = [map_cells_to_form(pages) for pages in contents]
         stages["map"] = time.perf_counter() - t5
-        checks: list[tuple[set[str], set[str], set[str], bool]] = []  # read, listed, wrong fields
-        for (forms, _), pages, doc_forms, bw in zip(docs, contents, mapped, black_and_white, strict=True):
+        for (forms, _), doc_forms, bw in zip(docs, mapped, black_and_white, strict=True):
             paired.append(([m.form.model_dump(mode="json") for m in doc_forms], forms, bw))
-            seals = {c.page.index + 1: c.page.seals for c in pages if c.page.seals}
-            for m, got, want in zip(doc_forms, paired[-1][0], forms):
-                listed = {i.field for i in validate_form(m.form, m.evidence, seals)}
-                wrong = {d.split(":")[0] for d in field_differences(got, want)}
-                checks.append(({p.field for p in m.evidence.provenance}, listed, wrong, bw))
         stages["wall"] = stream + stages["map"]
         n_pages = len(read)
         runs.append(stages)
@@ -260,23 +254,28 @@ def bench_scan(
                 by_kind["black_and_white" if bw else "grey"][0] += e
                 by_kind["black_and_white" if bw else "grey"][1] += t
             exact, total = sum(c[0] for c in by_kind.values()), sum(c[1] for c in by_kind.values())
+            # How well the fields listed for a person to check (validate_form) point at the
+            # wrong ones: a wrong field is listed when it, or a field inside it, is; a right
+            # one is counted among the fields that were read.
+            listing = {kind: [0, 0, 0, 0] for kind in by_kind}
+            for pages, doc_forms, (got, want, bw) in zip(contents, mapped, paired, strict=True):
+                seals = {c.page.index + 1: c.page.seals for c in pages if c.page.seals}
+                counts = listing["black_and_white" if bw else "grey"]
+                for m, got_form, want_form in zip(doc_forms, got, want):
+                    listed = {i.field for i in validate_form(m.form, m.evidence, seals)}
+                    wrong = {d.split(":")[0] for d in field_differences(got_form, want_form)}
+                    right = {p.field for p in m.evidence.provenance} - wrong
+                    counts[0] += sum(any(f == w or f.startswith(w + "/") for f in listed) for w in wrong)
+                    counts[1] += len(wrong)
+                    counts[2] += len(right & listed)
+                    counts[3] += len(right)
             if show_errors:
                 for got_form, want_form in ((g, w) for got, want, _ in paired for g, w in zip(got, want)):
                     for diff in field_differences(got_form, want_form):
                         print(f"field {diff}", file=sys.stderr)
-            summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind)
+            summary = (cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind, listing)
     assert summary is not None
-    cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind = summary
-    # How well the fields listed for a person to check (validate_form) point at the wrong
-    # ones: a wrong field is listed when it, or a field inside it, is; a right one is counted
-    # among the fields that were read.
-    listing = {kind: [0, 0, 0, 0] for kind in by_kind}
-    for read_fields, listed, wrong, bw in checks:
-        counts = listing["black_and_white" if bw else "grey"]
-        counts[0] += sum(any(f == w or f.startswith(w + "/") for f in listed) for w in wrong)
-        counts[1] += len(wrong)
-        counts[2] += len((read_fields - wrong) & listed)
-        counts[3] += len(read_fields - wrong)
+    cell_ok, cell_total, plain_found, plain_total, exact, total, n_pages, by_kind, listing = summary
     # Medians over the runs. The ratio is taken run by run, both paths having read every page
     # in turn: on a shared machine their speeds drift together. Ours is the wall time of the
     # stream, as the worker prepares the next page while one is read: the stages' own times
