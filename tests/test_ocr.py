@@ -22,6 +22,7 @@ from ocrform.grid import fill_cells, find_tables
 from ocrform.model import Page
 from ocrform.text import normalize
 from ocrform.words.engines import Reading, get_engine
+from ocrform.words.engines.output_classes import keep_classes, model_metadata, printed_character
 from ocrform.words.ocr import (
     _cell_mask,
     _is_edge_stroke,
@@ -113,6 +114,53 @@ def test_rapidocr_models_come_from_the_installed_package(engine) -> None:
     package = Path(rapidocr.__file__).resolve().parent
     assert engine.det_path.resolve().is_relative_to(package)
     assert engine.rec_path.resolve().is_relative_to(package)
+
+
+def test_the_narrowed_recogniser_scores_its_classes_as_the_full_one_does(engine) -> None:
+    """Cut to GB 2312, the recogniser gives each kept class the full model's probability,
+    shared among the kept classes only, so its likeliest class is the full model's likeliest
+    among them."""
+    import onnxruntime as ort
+
+    model = engine.rec_path.read_bytes()
+    chars = ["", *model_metadata(model)["character"].split("\n"), " "]
+    keep = [k for k, ch in enumerate(chars) if ch in engine._chars]
+    assert len(keep) == len(engine._chars) < len(chars) / 2
+    full = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    narrowed = ort.InferenceSession(keep_classes(model, keep, len(chars)), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 48, 160)).astype(np.float32)
+    want = full.run(None, {"x": x})[0][..., keep]
+    got = narrowed.run(None, {"x": x})[0]
+    np.testing.assert_allclose(got, want / want.sum(axis=-1, keepdims=True), atol=1e-4)
+    with pytest.raises(InputError, match="no single output layer of 12345 classes"):
+        keep_classes(model, keep, 12345)
+
+
+@pytest.mark.parametrize(
+    ("ch", "printed"),
+    [
+        ("效", True),
+        ("·", True),
+        ("—", True),
+        ("☑", True),
+        ("≥", True),
+        ("A", True),
+        ("敁", False),
+        ("한", False),
+        ("ñ", False),
+        ("說", False),
+    ],
+)
+def test_printed_characters_are_those_of_gb2312_ascii_and_symbols(ch: str, printed: bool) -> None:
+    assert printed_character(ch) is printed
+
+
+def test_the_full_character_set_is_an_option_and_an_unknown_one_an_error(engine) -> None:
+    full = get_engine("rapidocr", charset="all", threads="1")
+    assert len(full._chars) > 2 * len(engine._chars)
+    assert "說" in full._chars and "說" not in engine._chars
+    with pytest.raises(InputError, match="unknown character set"):
+        get_engine("rapidocr", charset="big5")
 
 
 def test_unknown_engine_is_an_input_error() -> None:

@@ -21,8 +21,11 @@ from ocrform.errors import InputError
 from ocrform.model import Box
 from ocrform.repair.plausible import is_cjk
 from ocrform.words.engines import Reading
+from ocrform.words.engines.output_classes import keep_classes, model_metadata, printed_character
 from ocrform.words.lexicon import MIN_CANDIDATE, PUNCTUATION_LOOKALIKES, TOP_SURE, choose_characters
 
+# The recogniser's output classes read: see RapidOcrEngine.
+CHARSETS = ("gb2312", "all")
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 REC_HEIGHT = 48
@@ -80,7 +83,10 @@ def model_dir() -> Path:
 
 class RapidOcrEngine:
     """Options: ``threads`` (cores to use, default: all, at most 4), ``model_dir`` (a folder
-    holding the two ONNX files, default: the rapidocr wheel's).
+    holding the two ONNX files, default: the rapidocr wheel's), ``charset``: ``gb2312`` (the
+    default: the characters of GB 2312, ASCII and symbols, see ``output_classes``) or ``all``
+    (every character the recogniser knows, for forms naming people or places in characters
+    outside GB 2312, at a tenth more recognition time).
 
     Recognition runs one single-threaded session per core, each taking whole batches: line
     batches are small, and splitting one batch's work over two cores lost more to thread
@@ -89,7 +95,7 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self, threads: str | int | None = None, model_dir: str | None = None) -> None:
+    def __init__(self, threads: str | int | None = None, model_dir: str | None = None, charset: str = "gb2312") -> None:
         import onnxruntime as ort
 
         folder = Path(model_dir) if model_dir else globals()["model_dir"]()
@@ -98,21 +104,25 @@ class RapidOcrEngine:
         for p in (self.det_path, self.rec_path):
             if not p.is_file():
                 raise InputError(p, "OCR model file missing (reinstall rapidocr or fix model_dir)")
+        if charset not in CHARSETS:
+            raise InputError(f"charset {charset}", f"unknown character set; choose one of {', '.join(CHARSETS)}")
         n = int(threads) if threads else min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
         self._so = _session_options(n)
+        model = self.rec_path.read_bytes()
+        # CTC index 0 is the blank; the model's last class is the space.
+        self._chars = ["", *model_metadata(model)["character"].split("\n"), " "]
+        if charset == "gb2312":
+            keep = [0, *(k for k, ch in enumerate(self._chars[1:-1], 1) if printed_character(ch)), len(self._chars) - 1]
+            model = keep_classes(model, keep, len(self._chars))
+            self._chars = [self._chars[k] for k in keep]
         single = _session_options(1)
         self._recs: queue.SimpleQueue = queue.SimpleQueue()
         for _ in range(n):
-            self._recs.put(ort.InferenceSession(str(self.rec_path), single, providers=["CPUExecutionProvider"]))
+            self._recs.put(ort.InferenceSession(model, single, providers=["CPUExecutionProvider"]))
         self._pool = ThreadPoolExecutor(n, thread_name_prefix="ocrform-rec") if n > 1 else None
         self._det: object | None = None
         self._shrink = ort.RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        session = self._recs.get()
-        chars = session.get_modelmeta().custom_metadata_map["character"].split("\n")
-        self._recs.put(session)
-        # CTC index 0 is the blank; the model's last class is the space.
-        self._chars = ["", *chars, " "]
         self._operators = {ch: self._chars.index(ch) for ch in "≥≤=" if ch in self._chars}
         self._stop = self._chars.index("。") if "。" in self._chars else None
         index = {ch: k for k, ch in enumerate(self._chars) if ch}
