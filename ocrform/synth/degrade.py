@@ -1,8 +1,10 @@
 """Make a rendered page look scanned: seals, skew, warp, blur, noise, uneven light, JPEG, binarising.
 
 Two named levels match the acceptance bars of the scan issue: ``mild`` (a decent office scan
-at 200–300 dpi) and ``heavy`` (150 dpi, JPEG 35, a seal over text, 2° skew, noise or
-binarisation). Everything is drawn from the given ``random.Random`` so a seed gives one scan.
+at 200–300 dpi) and ``heavy`` (150 dpi, JPEG 35, a seal over text, 2° skew, noise; half its
+pages are also thresholded to black and white, which the bar does not name, so the scan
+benchmark reports those pages apart). Everything is drawn from the given ``random.Random``
+so a seed gives one scan.
 """
 
 from __future__ import annotations
