@@ -91,7 +91,8 @@ def keep_classes(model: bytes, keep: Sequence[int], n_classes: int) -> bytes:
     graph = _editing(_GRAPH_INITIALIZER, tensor, also={_GRAPH_OUTPUT: value_info, _GRAPH_VALUE_INFO: value_info})
     out = _editing(_MODEL_GRAPH, graph)(model)
     if sorted(found) != ["bias", "weight"]:
-        raise InputError("recognition model", f"no single output layer of {n_classes} classes to narrow")
+        reason = f"no single output layer of {n_classes} classes to narrow (use charset=all)"
+        raise InputError("recognition model", reason)
     return out
 
 
