@@ -86,10 +86,10 @@ def keep_classes(model: bytes, keep: Sequence[int], n_classes: int) -> bytes:
             for f in _fields(payload)
         )
 
-    shape = _editing(_SHAPE_DIM, dimension)
-    value_info = _editing(_VALUE_TYPE, _editing(_TYPE_TENSOR, _editing(_TENSOR_SHAPE, shape)))
-    graph = _editing(_GRAPH_INITIALIZER, tensor, also={_GRAPH_OUTPUT: value_info, _GRAPH_VALUE_INFO: value_info})
-    out = _editing(_MODEL_GRAPH, graph)(model)
+    shape = _editing({_SHAPE_DIM: dimension})
+    value_info = _editing({_VALUE_TYPE: _editing({_TYPE_TENSOR: _editing({_TENSOR_SHAPE: shape})})})
+    graph = _editing({_GRAPH_INITIALIZER: tensor, _GRAPH_OUTPUT: value_info, _GRAPH_VALUE_INFO: value_info})
+    out = _editing({_MODEL_GRAPH: graph})(model)
     if sorted(found) != ["bias", "weight"]:
         reason = f"no single output layer of {n_classes} classes to narrow (use charset=all)"
         raise InputError("recognition model", reason)
@@ -142,12 +142,9 @@ def _dims(fields: list[_Field]) -> list[int]:
     return dims
 
 
-def _editing(
-    number: int, edit: Callable[[bytes], bytes], also: dict[int, Callable[[bytes], bytes]] | None = None
-) -> Callable[[bytes], bytes]:
-    """A function rewriting a message's length-delimited fields ``number`` (and those in
-    ``also``) through their edit, keeping every other field as it was."""
-    edits = {number: edit, **(also or {})}
+def _editing(edits: dict[int, Callable[[bytes], bytes]]) -> Callable[[bytes], bytes]:
+    """A function rewriting a message's length-delimited fields through the edit given for
+    their field number, keeping every other field as it was."""
 
     def apply(buf: bytes) -> bytes:
         return b"".join(
