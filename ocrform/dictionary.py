@@ -9,14 +9,14 @@ own text is in it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import jieba
 
-LABELS_PATH = Path(__file__).resolve().parent.parent / "models" / "labels.json"
+from ocrform.resources import model_json
+
 # The forms' printed labels count as words this frequent (a common word in jieba's counts).
 LABEL_FREQUENCY = 1000.0
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -33,7 +33,7 @@ def jieba_words() -> Iterator[tuple[str, float]]:
 
 def label_words() -> set[str]:
     """Every run of CJK characters in the label vocabulary's printed labels."""
-    labels = json.loads(LABELS_PATH.read_text(encoding="utf-8"))
+    labels = model_json("labels.json")
     return {word for text in _strings(labels) for word in _CJK_RUN.findall(text)}
 
 

@@ -9,19 +9,16 @@ also bounds the length difference, a long free-text value never matches a short 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 import opencc
 from rapidfuzz import process
 from rapidfuzz.distance import Hamming, Levenshtein
 
+from ocrform.resources import model_json
 from ocrform.text import normalize
-
-LABELS_PATH = Path(__file__).resolve().parent.parent.parent / "models" / "labels.json"
 
 _BRACKETED = re.compile(r"\([^()]*\)")
 # Section numbering printed before a label: 一、 二. (三)
@@ -317,4 +314,4 @@ def _by_head(key: str, vocabulary: dict[str, list[str]]) -> str | None:
 
 @cache
 def vocabulary() -> Vocabulary:
-    return Vocabulary(json.loads(LABELS_PATH.read_text(encoding="utf-8")))
+    return Vocabulary(model_json("labels.json"))

@@ -109,13 +109,10 @@ class GlyphReader:
 
 
 def _rapidocr_rec_model() -> Path:
-    import rapidocr
+    """The recogniser the scan engine reads with, from the installed rapidocr wheel."""
+    from ocrform.words.engines.rapidocr import REC_MODEL, model_dir
 
-    models = Path(rapidocr.__file__).parent / "models"
-    found = sorted(models.glob("*rec*.onnx"))
-    if not found:
-        raise FileNotFoundError(f"no recognition model in {models}")
-    return found[-1]
+    return model_dir() / REC_MODEL
 
 
 def render_glyphs(program: bytes, gids: list[int]) -> list[np.ndarray] | None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
 from ocrform.repair.font import is_suspect
+from ocrform.resources import model_text
 
-COMMON_CHARS = Path(__file__).resolve().parent.parent.parent / "models" / "common_chars.txt"
 # Distinct rare characters a clean form may carry (names, place names) before it is suspect ...
 MAX_RARE = 2
 # ... unless they are this small a share of its distinct CJK characters.
@@ -22,7 +21,7 @@ MAX_RARE_SHARE = 0.02
 
 @cache
 def common_characters() -> frozenset[str]:
-    return frozenset(COMMON_CHARS.read_text(encoding="utf-8").replace("\n", ""))
+    return frozenset(model_text("common_chars.txt").replace("\n", ""))
 
 
 def is_cjk(ch: str) -> bool:

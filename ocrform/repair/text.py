@@ -24,12 +24,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from ocrform.dictionary import word_frequencies
 from ocrform.repair.plausible import common_characters
+from ocrform.resources import model_text
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
 MAX_SHIFT = 40  # how far above a garbled character its true character may lie
 # A block is rewritten only when the text reads this much likelier (natural log) ...
 MIN_GAIN = 8.0
@@ -114,7 +113,7 @@ def _model() -> _LanguageModel:
     total = sum(freq.values())
     words = {w: math.log(f / total) for w, f in freq.items() if f > 0}
     domain: dict[str, int] = {}
-    for line in (MODELS / "domain_bigrams.txt").read_text(encoding="utf-8").splitlines():
+    for line in model_text("domain_bigrams.txt").splitlines():
         domain[line[:2]] = int(line[3:])
     left: Counter[str] = Counter()
     right: Counter[str] = Counter()

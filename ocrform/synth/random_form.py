@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ocrform.resources import model_json
 from ocrform.schema import Form
-from ocrform.synth.style import MODELS
 
-GOLD_DIR = MODELS.parent / "samples" / "gold"
-VOCAB_FILE = MODELS / "synth_vocab.json"
+# The hand-checked gold forms of the source tree: the generator runs from a checkout.
+GOLD_DIR = Path(__file__).resolve().parents[2] / "samples" / "gold"
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,9 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=1)
-def load_vocabulary(gold_dir: Path = GOLD_DIR, vocab_file: Path = VOCAB_FILE) -> Vocabulary:
+def load_vocabulary(gold_dir: Path = GOLD_DIR) -> Vocabulary:
     forms = tuple(json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json")))
-    return Vocabulary(forms=forms, extra=json.loads(vocab_file.read_text(encoding="utf-8")))
+    return Vocabulary(forms=forms, extra=model_json("synth_vocab.json"))
 
 
 def _maybe(rng: random.Random, value: Any, p_null: float) -> Any:

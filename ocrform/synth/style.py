@@ -12,8 +12,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
-STYLES_FILE = MODELS / "synth_styles.json"
+from ocrform.resources import model_json
+
+STYLES_FILE = "synth_styles.json"
 
 FAMILIES = ("guizhou", "shanghai", "hunan")
 # Column keys a style may order; the family builder knows what each one holds.
@@ -62,8 +63,9 @@ def _tuple(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def load_styles(path: Path = STYLES_FILE) -> dict[str, Style]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+def load_styles(path: Path | None = None) -> dict[str, Style]:
+    """The styles of ``path``, by default the package's own ``models/synth_styles.json``."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path is not None else model_json(STYLES_FILE)
     families: dict[str, dict[str, Any]] = data["families"]
     styles: dict[str, Style] = {}
     for name, spec in data["styles"].items():

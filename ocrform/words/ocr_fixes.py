@@ -22,17 +22,15 @@ recogniser's own candidates for an unsure character are weighed in the engine
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import opencc
 
 from ocrform.repair.plausible import common_characters
+from ocrform.resources import model_json
 
-MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 # A number as printed on the forms: optional sign, digits with separators, optional %.
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
 # A percentage with one digit after its % sign: the sign's lower ring read twice (0%6).
@@ -53,14 +51,14 @@ class _Confusions(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _confusions() -> _Confusions:
-    data = json.loads((MODELS / "ocr_confusions.json").read_text(encoding="utf-8"))
+    data = model_json("ocr_confusions.json")
     pairs = frozenset(frozenset(p) for p in data["cjk_pairs"])
     return _Confusions(data["digits"], pairs, data["alone"], data["before_number"])
 
 
 @lru_cache(maxsize=1)
 def _labels_by_length() -> dict[int, tuple[str, ...]]:
-    data = json.loads((MODELS / "labels.json").read_text(encoding="utf-8"))
+    data = model_json("labels.json")
     found: set[str] = set()
 
     def walk(node: object, key: str = "") -> None:
