@@ -69,16 +69,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from ocrform.schema import document_json_schema
+    import ocrform
 
-    print(json.dumps(document_json_schema(), ensure_ascii=False, indent=1))
+    print(json.dumps(ocrform.schema(), ensure_ascii=False, indent=1))
     return EXIT_OK
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    import ocrform
     from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
     from ocrform.export import output_path, write_json
-    from ocrform.pipeline import Options, convert_many
 
     engine_options = {}
     for item in args.engine_option:
@@ -87,7 +87,6 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             print(f"error: --engine-option {item!r}: expected KEY=VALUE", file=sys.stderr)
             return EXIT_USAGE
         engine_options[key] = value
-    options = Options(engine=args.engine, engine_options=engine_options, dpi=args.dpi)
 
     files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES))
     if not files:
@@ -95,24 +94,25 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     taken: set[Path] = set()
     failed = 0
-    for path, result in convert_many(files, options):
+    for item in ocrform.convert_many(files, engine=args.engine, engine_options=engine_options, dpi=args.dpi):
         try:
-            if isinstance(result, Exception):
-                raise result
-            out = output_path(args.output, path, taken)
-            write_json(result, out)
+            if item.error is not None:
+                raise item.error
+            assert item.result is not None
+            out = output_path(args.output, item.path, taken)
+            write_json(item.result, out)
         except InputError as exc:
             failed += 1
             print(f"error: {exc}", file=sys.stderr)
             continue
         except Exception as exc:  # one broken file must never cost the batch its other results
             failed += 1
-            print(f"error: {path}: internal error ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
+            print(f"error: {item.path}: internal error ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
             continue
         if not args.quiet:
-            n = len(result.forms)
+            n = len(item.result.forms)
             note = "" if n else " (no form found)"
-            print(f"{path} -> {out}: {n} form{'s' if n != 1 else ''}{note}", file=sys.stderr)
+            print(f"{item.path} -> {out}: {n} form{'s' if n != 1 else ''}{note}", file=sys.stderr)
     if failed == len(files):
         return EXIT_ALL_FAILED
     return EXIT_SOME_FAILED if failed else EXIT_OK

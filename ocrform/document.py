@@ -1,4 +1,4 @@
-"""Load an input file into a Document whose pages are produced one at a time.
+"""Load an input file into an InputDocument whose pages are produced one at a time.
 
 A PDF page keeps its text layer and ruling lines when the text layer carries the page's
 text; a page whose text layer is empty (a scan inside a PDF) is rendered to an image for
@@ -14,7 +14,7 @@ import numpy as np
 import pymupdf
 
 from ocrform.errors import InputError
-from ocrform.model import Document, Page
+from ocrform.model import InputDocument, Page
 from ocrform.words.pdf_text import read_ruling_lines, read_text_layer
 
 PDF_SUFFIXES = {".pdf"}
@@ -69,7 +69,7 @@ def sniff_kind(path: Path) -> str:
     raise InputError(path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF or a .txt text dump)")
 
 
-def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> Document:
+def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> InputDocument:
     path = Path(path)
     kind = sniff_kind(path)
     if kind == "pdf":
@@ -77,7 +77,7 @@ def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> Document:
     return _load_image(path)
 
 
-def _load_pdf(path: Path, dpi: int) -> Document:
+def _load_pdf(path: Path, dpi: int) -> InputDocument:
     try:
         pdf = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # MuPDF raises several types for damaged files
@@ -119,7 +119,7 @@ def _load_pdf(path: Path, dpi: int) -> Document:
             pixels_per_point=dpi / 72.0,
         )
 
-    return Document(path=path, kind="pdf", page_count=pdf.page_count, load_page=load_page, pdf=pdf)
+    return InputDocument(path=path, kind="pdf", page_count=pdf.page_count, load_page=load_page, pdf=pdf)
 
 
 def _mostly_image(pdf_page: pymupdf.Page) -> bool:
@@ -129,7 +129,7 @@ def _mostly_image(pdf_page: pymupdf.Page) -> bool:
     return covered >= IMAGE_PAGE_COVER * area
 
 
-def _load_image(path: Path) -> Document:
+def _load_image(path: Path) -> InputDocument:
     # Frames are decoded one at a time: a 50-page TIFF must not sit in memory at once.
     try:
         count = cv2.imcount(str(path))
@@ -154,7 +154,7 @@ def _load_image(path: Path) -> Document:
             pixels_per_point=ppp,
         )
 
-    return Document(path=path, kind="image", page_count=count, load_page=load_page)
+    return InputDocument(path=path, kind="image", page_count=count, load_page=load_page)
 
 
 def _first_line(exc: BaseException) -> str:

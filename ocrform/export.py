@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocrform.schema import DocumentResult, dumps
+from ocrform.canonical import DocumentResult, dumps
 
 FORMATS = ("json",)
 

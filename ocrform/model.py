@@ -58,12 +58,13 @@ class Box:
         return [round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Word:
     """A run of characters on one text line, as one source delivered it.
 
     ``origin`` names the source (``pdf-text``, ``ocr:rapidocr``, ``text-dump``); a repair
-    that changes the text appends to ``repairs`` instead of hiding where the text came from.
+    that changes the text makes a new word whose origin names the repair too
+    (``pdf-text+font-cmap``) and whose ``orig`` keeps the text as the source delivered it.
     ``char_boxes`` and ``glyph_ids`` (one per character, when the source knows them) let a
     run be split at a cell border and let the repair stage read the font's own glyphs.
     ``confidence`` is the source's confidence in the run as a whole, ``weakest`` in its
@@ -81,6 +82,7 @@ class Word:
     char_boxes: tuple[Box, ...] | None = None
     glyph_ids: tuple[int, ...] | None = None
     vertical: bool = False
+    orig: str | None = None  # the source's text where a repair changed it, else None
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,24 @@ class Seal:
         return centre - half, centre + half
 
 
-@dataclass
+@dataclass(frozen=True)
+class ScanInfo:
+    """What pre-processing did to a scanned page: the turn that levelled it (degrees), the
+    quarter turns that stood it upright, and whether it was scanned in black and white."""
+
+    angle: float
+    rotation: int
+    black_and_white: bool
+
+
+@dataclass(frozen=True, eq=False)
 class Page:
+    """One page as a stage delivered it; a later stage makes a new one (``dataclasses.replace``).
+
+    Loading gives the text layer's words and rulings, or the scan's picture; pre-processing a
+    scan gives the upright picture, its seals and its ``scan`` record; reading gives its words.
+    """
+
     index: int
     width: float
     height: float
@@ -133,9 +151,10 @@ class Page:
     image: np.ndarray | None = None
     pixels_per_point: float = 1.0
     seals: list[Seal] = field(default_factory=list)  # dark seals a scan could not drop
+    scan: ScanInfo | None = None  # set on a scanned page once it is pre-processed
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     row: int
     col: int
@@ -155,7 +174,7 @@ class Cell:
         return min((w.confidence for w in self.words), default=1.0)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Table:
     page: int
     box: Box
@@ -181,7 +200,7 @@ class Table:
 
 
 @dataclass
-class Document:
+class InputDocument:
     """An opened input. Pages are produced one at a time so a 50-page scan is never all in memory."""
 
     path: Path
@@ -196,10 +215,16 @@ class Document:
         for i in range(self.page_count):
             yield self.load_page(i)
 
+    def close(self) -> None:
+        """Release the open PDF, if any (its fonts are read until the text layer is repaired)."""
+        if self.pdf is not None:
+            self.pdf.close()
 
-@dataclass
+
+@dataclass(frozen=True)
 class PageContent:
-    """What the words and grid stages found on one page."""
+    """What the words and grid stages found on one page: its tables with their words in the
+    cells, and the words outside every table."""
 
     page: Page
     tables: list[Table]

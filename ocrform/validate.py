@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ocrform.canonical import Form, FormEvidence, Issue, Provenance
 from ocrform.model import Seal
-from ocrform.schema import Form, FormEvidence, Issue, Provenance
 
 # Printed figures are rounded to two decimals; a rate printed as 99.99 may come from
 # 104756332 / 104769000 = 99.9879 %, so the comparison allows a rounding step and a half.

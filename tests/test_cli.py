@@ -9,8 +9,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from ocrform.canonical import DocumentResult, document_json_schema
 from ocrform.cli import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, main
-from ocrform.schema import DocumentResult, document_json_schema
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLE_PDF = SAMPLES / "guizhou_2forms.pdf"

@@ -119,7 +119,7 @@ def test_a_run_crossing_a_cell_border_is_cut_there() -> None:
     boxes = tuple(Box(x, 5, x + 9, 15) for x in (4, 14, 24, 34, 54, 64, 74, 84))  # 4 chars left of x=50, 4 right
     word = Word("项目名称协同办公", Box(4, 5, 93, 15), 0, "pdf-text", char_boxes=boxes, glyph_ids=tuple(range(8)))
     outside = Word("标题", Box(10, 40, 30, 50), 0, "pdf-text")
-    free = fill_cells([table], [word, outside])
+    (table,), free = fill_cells([table], [word, outside])
     assert [w.text for w in free] == ["标题"]
     assert [c.text for c in sorted(table.cells, key=lambda c: c.col)] == ["项目名称", "协同办公"]
     assert table.cell_at(0, 1).words[0].glyph_ids == (4, 5, 6, 7)
@@ -152,8 +152,7 @@ def test_rendered_form_cells(style: str, tmp_path: Path) -> None:
     pdf = tmp_path / "f.pdf"
     render_forms_pdf([json.loads((GOLD / "000_f01.json").read_text("utf-8"))], pdf, STYLES[style])
     page = load_document(pdf).load_page(0)
-    tables = find_tables(page)
-    free = fill_cells(tables, page.words)
+    tables, free = fill_cells(find_tables(page), page.words)
     cells = {c.text.replace("\n", ""): c for t in tables for c in t.cells}
     # The project name sits in the cell right of its label, on the same row.
     label = cells["项目名称"]
@@ -169,8 +168,7 @@ def test_vertical_label_reads_one_character_per_line(tmp_path: Path) -> None:
     pdf = tmp_path / "f.pdf"
     render_forms_pdf([json.loads((GOLD / "000_f01.json").read_text("utf-8"))], pdf, STYLES["guizhou"])
     page = load_document(pdf).load_page(0)
-    tables = find_tables(page)
-    fill_cells(tables, page.words)
+    tables, _ = fill_cells(find_tables(page), page.words)
     label = next(c for t in tables for c in t.cells if c.text.replace("\n", "") == "绩效指标")
     assert label.text == "绩\n效\n指\n标"
     assert label.row_span > 5  # the tall label spans the indicator rows

@@ -192,9 +192,7 @@ class _Grid:
 
     def add(self, row: int, col: int, text: str, rs: int = 1, cs: int = 1) -> _Grid:
         box = Box(40 + col * 60, self.top + row * ROW_H, 40 + (col + cs) * 60, self.top + (row + rs) * ROW_H)
-        cell = Cell(row, col, box, self.page, rs, cs)
-        cell.words = _words(text, box, self.page)
-        self.cells.append(cell)
+        self.cells.append(Cell(row, col, box, self.page, rs, cs, _words(text, box, self.page)))
         return self
 
     def table(self) -> Table:
@@ -203,6 +201,15 @@ class _Grid:
         x0, x1 = min(c.box.x0 for c in self.cells), max(c.box.x1 for c in self.cells)
         box = Box(x0, self.top, x1, self.top + ROW_H * n_rows)
         return Table(self.page, box, n_rows, n_cols, self.cells, "test")
+
+
+def _set_words(table: Table, cell: Cell, words: list[Word]) -> Cell:
+    """``cell`` holding ``words`` instead, put in its place in ``table`` (cells are frozen, as
+    every stage's data is; a test building a page swaps the cell in the table's list)."""
+    new = replace(cell, words=words)
+    (at,) = [i for i, c in enumerate(table.cells) if c is cell]
+    table.cells[at] = new
+    return new
 
 
 def _content(page: int, grids: list[_Grid], free: list[tuple[str, float]] = ()) -> PageContent:  # type: ignore[assignment]
@@ -327,17 +334,16 @@ def test_a_second_project_name_starts_a_new_form() -> None:
 
 def test_a_title_starts_a_new_form_and_free_line_pairs_are_read() -> None:
     first, second = _first_page(), _first_page()
-    second.page = Page(1, 595, 842)
-    for t in second.tables:
-        t.page = 1
-        for c in t.cells:
-            c.page = 1
-            c.words = [replace(w, page=1) for w in c.words]
-    second.free_words = [
+    tables = [
+        replace(t, page=1, cells=[replace(c, page=1, words=[replace(w, page=1) for w in c.words]) for c in t.cells])
+        for t in second.tables
+    ]
+    free_words = [
         Word("项目支出绩效自评表", Box(200, 40, 300, 52), 1, "test"),
         Word("单位（盖章）：某某局", Box(40, 80, 150, 92), 1, "test"),
         Word("填报日期：2024/03/09", Box(400, 80, 520, 92), 1, "test"),
     ]
+    second = PageContent(Page(1, 595, 842), tables, free_words)
     forms = map_cells_to_form([first, second])
     assert [m.evidence.pages for m in forms] == [[1], [2]]
     assert forms[1].form.title == "项目支出绩效自评表"
@@ -351,8 +357,8 @@ def _contents(pdf: Path) -> list[PageContent]:
     out = []
     for i in range(doc.page_count):
         page = doc.load_page(i)
-        tables = find_tables(page)
-        out.append(PageContent(page, tables, fill_cells(tables, page.words)))
+        tables, free_words = fill_cells(find_tables(page), page.words)
+        out.append(PageContent(page, tables, free_words))
     return out
 
 
@@ -363,7 +369,7 @@ def _noisy(contents: list[PageContent]) -> int:
     changed = 0
     for content in contents:
         for table in content.tables:
-            for cell in table.cells:
+            for at, cell in enumerate(table.cells):
                 text = normalize(cell.text)
                 is_label = vocab.match(text) is not None
                 words = []
@@ -374,7 +380,7 @@ def _noisy(contents: list[PageContent]) -> int:
                         changed += 1
                         is_label = False  # one slip per label
                     words.append(replace(w, text=new, char_boxes=None, glyph_ids=None))
-                cell.words = words
+                table.cells[at] = replace(cell, words=words)
     return changed
 
 
@@ -465,17 +471,27 @@ def test_a_continued_table_off_by_a_few_points_reads_the_same(style: str, tmp_pa
     render_forms_pdf([gold], pdf, STYLES[style])
     contents = _contents(pdf)
     assert len(contents) >= 2
+    shifted = []
     for n, content in enumerate(contents):
         dx, dy, scale = (7.0, -5.0, 1.03) if n % 2 else (-4.0, 3.0, 0.975)
-        for table in content.tables:
-            table.box = _shift(table.box, dx, dy, scale)
-            for cell in table.cells:
-                cell.box = _shift(cell.box, dx, dy, scale)
-                cell.words = [
-                    replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None, origin="ocr:test", confidence=0.8)
-                    for w in cell.words
-                ]
-        content.free_words = [replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None) for w in content.free_words]
+
+        def read(w: Word, dx: float = dx, dy: float = dy, scale: float = scale) -> Word:
+            return replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None, origin="ocr:test", confidence=0.8)
+
+        tables = [
+            replace(
+                table,
+                box=_shift(table.box, dx, dy, scale),
+                cells=[
+                    replace(cell, box=_shift(cell.box, dx, dy, scale), words=[read(w) for w in cell.words])
+                    for cell in table.cells
+                ],
+            )
+            for table in content.tables
+        ]
+        free = [replace(w, box=_shift(w.box, dx, dy, scale), char_boxes=None) for w in content.free_words]
+        shifted.append(replace(content, tables=tables, free_words=free))
+    contents = shifted
     (mapped,) = map_cells_to_form(contents)
     assert field_differences(mapped.form.model_dump(mode="json"), gold) == []
     assert {p.method for p in mapped.evidence.provenance if p.field.startswith("/indicators")} == {"ocr:test"}
@@ -563,8 +579,7 @@ def test_every_value_of_a_rendered_document_is_traced_to_its_pages(style: str, t
 
 
 def test_year_printed_in_the_title() -> None:
-    page = _first_page()
-    page.free_words = [Word("2021年度项目支出绩效自评表", Box(150, 40, 400, 56), 0, "test")]
+    page = replace(_first_page(), free_words=[Word("2021年度项目支出绩效自评表", Box(150, 40, 400, 56), 0, "test")])
     (mapped,) = map_cells_to_form([page])
     assert (mapped.form.title, mapped.form.year) == ("2021年度项目支出绩效自评表", 2021)
 
@@ -606,11 +621,11 @@ def test_goals_printed_down_in_rows() -> None:
 
 
 def test_a_title_wrapped_over_two_lines() -> None:
-    page = _first_page()
-    page.free_words = [
+    free_words = [
         Word("六盘水市2023年度部门预算项目支出绩", Box(100, 30, 400, 46), 0, "test"),
         Word("效自评表", Box(200, 50, 260, 66), 0, "test"),
     ]
+    page = replace(_first_page(), free_words=free_words)
     (mapped,) = map_cells_to_form([page])
     assert (mapped.form.title, mapped.form.year) == ("六盘水市2023年度部门预算项目支出绩效自评表", 2023)
 
@@ -636,10 +651,10 @@ def _first_page_header() -> tuple[PageContent, Table, dict[str, Cell]]:
 
 
 def test_unread_header_cells_between_read_ones_are_named_by_position() -> None:
-    page, _, header = _first_page_header()
+    page, table, header = _first_page_header()
     # A seal over 实际完成值 and 分值: two unreadable headers between 年度指标值 and 得分.
     for label, noise in (("实际完成值", "IdhatIn"), ("分值", "IT")):
-        header[label].words = _words(noise, header[label].box, 0)
+        _set_words(table, header[label], _words(noise, header[label].box, 0))
     assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
@@ -647,15 +662,14 @@ def test_an_unread_header_cut_in_two_is_one_column_by_the_body_below() -> None:
     page, table, header = _first_page_header()
     # A black seal's ring over 三级指标 to 实际完成值 reads as a rule through the last: four
     # unreadable header cells for three missing roles, the body cells whole below.
-    header["三级指标"].words = _words("一1二收", header["三级指标"].box, 0)
-    header["年度指标值"].words = _words("L年度播", header["年度指标值"].box, 0)
+    _set_words(table, header["三级指标"], _words("一1二收", header["三级指标"].box, 0))
+    _set_words(table, header["年度指标值"], _words("L年度播", header["年度指标值"].box, 0))
     cut = header["实际完成值"]
     table.cells.remove(cut)
     middle = cut.box.cx
     for x0, x1, noise in ((cut.box.x0, middle, "RR)"), (middle, cut.box.x1, "()")):
-        half = Cell(cut.row, cut.col, Box(x0, cut.box.y0, x1, cut.box.y1), 0)
-        half.words = _words(noise, half.box, 0)
-        table.cells.append(half)
+        box = Box(x0, cut.box.y0, x1, cut.box.y1)
+        table.cells.append(Cell(cut.row, cut.col, box, 0, words=_words(noise, box, 0)))
     assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
@@ -675,9 +689,9 @@ def test_a_header_cell_merged_over_two_columns_is_split_by_the_body_below() -> N
     for row, cells in ((4, (actual, weight)), (5, None)):
         left, right = cells or [c for c in table.cells if c.row == row and c.col in (5, 6)]
         text = "实际完成值分值" if cells else "12次10"
-        merged = Cell(row, 5, left.box.union(right.box), 0, 1, 2)
-        merged.words = _words(text, merged.box, 0)
-        table.cells = [c for c in table.cells if c is not left and c is not right] + [merged]
+        box = left.box.union(right.box)
+        merged = Cell(row, 5, box, 0, 1, 2, _words(text, box, 0))
+        table.cells[:] = [c for c in table.cells if c is not left and c is not right] + [merged]
     assert _indicator_values(page) == [("巡检次数", "≥12次", None, None, 10.0), *FIRST_PAGE_INDICATORS[1:]]
 
 
@@ -686,9 +700,9 @@ def test_one_unread_header_cell_over_two_missing_columns_is_split_by_the_body() 
     # The rule between 实际完成值 and 分值 lost in the header row only, and the labels with it:
     # one cell reads 值 where two roles are missing; the body rows show the two columns.
     actual, weight = header["实际完成值"], header["分值"]
-    merged = Cell(4, 5, actual.box.union(weight.box), 0, 1, 2)
-    merged.words = _words("值", merged.box, 0)
-    table.cells = [c for c in table.cells if c is not actual and c is not weight] + [merged]
+    box = actual.box.union(weight.box)
+    merged = Cell(4, 5, box, 0, 1, 2, _words("值", box, 0))
+    table.cells[:] = [c for c in table.cells if c is not actual and c is not weight] + [merged]
     assert _indicator_values(page) == FIRST_PAGE_INDICATORS
 
 
@@ -706,18 +720,18 @@ def test_an_unread_first_header_is_named_beside_a_misread_section_label() -> Non
     page, table, header = _first_page_header()
     # Black and white at 150 dpi: 一级指标 reads 一般据棒 and the tall 绩效指标 label beside
     # it 续效翔棒. Only the header-tall cell can be the first column.
-    header["一级指标"].words = _words("一般据棒", header["一级指标"].box, 0)
+    _set_words(table, header["一级指标"], _words("一般据棒", header["一级指标"].box, 0))
     (section,) = [c for c in table.cells if c.row == 4 and c.row_span > 1]
-    section.words = _words("续效翔棒", section.box, 0)
+    _set_words(table, section, _words("续效翔棒", section.box, 0))
     (mapped,) = map_cells_to_form([page])
     assert [i.level1 for i in mapped.form.indicators] == ["产出指标"] * 3
     assert [i.name for i in mapped.form.indicators] == ["巡检次数", "故障修复率", "响应时间"]
 
 
 def test_an_unread_header_at_the_end_or_an_uneven_count_stays_unnamed() -> None:
-    page, _, header = _first_page_header()
+    page, table, header = _first_page_header()
     # 得分 is last: no read header to its right bounds it, so it is not guessed.
-    header["得分"].words = _words("DAI", header["得分"].box, 0)
+    _set_words(table, header["得分"], _words("DAI", header["得分"].box, 0))
     (mapped,) = map_cells_to_form([page])
     assert [i.score for i in mapped.form.indicators] == [None, None, None]
     assert [i.weight for i in mapped.form.indicators] == [10.0, 5.0, 5.0]
@@ -740,10 +754,10 @@ def test_fund_items_are_corrected_only_when_ocr_read_them() -> None:
     page = _first_page()
     (table,) = page.tables
     (cell,) = [c for c in table.cells if c.words and c.words[0].text == "年度资金总额："]
-    cell.words = _words("年度资金总幅：", cell.box, 0)
+    cell = _set_words(table, cell, _words("年度资金总幅：", cell.box, 0))
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].item == "年度资金总幅"  # a text layer says what is printed
-    cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
+    _set_words(table, cell, [replace(w, origin="ocr:rapidocr") for w in cell.words])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].item == "年度资金总额"
 
@@ -770,10 +784,10 @@ def test_percent_signs_are_restored_only_in_ocr_readings() -> None:
     page = _first_page()
     (table,) = page.tables
     (cell,) = [c for c in table.cells if c.words and c.words[0].text == "100%"]
-    cell.words = [replace(w, text="10096") for w in cell.words]
+    cell = _set_words(table, cell, [replace(w, text="10096") for w in cell.words])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.indicators[1].actual == "10096"  # a text layer printed it so
-    cell.words = [replace(w, origin="ocr:rapidocr") for w in cell.words]
+    _set_words(table, cell, [replace(w, origin="ocr:rapidocr") for w in cell.words])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.indicators[1].actual == "100%"
 
@@ -782,10 +796,10 @@ def test_a_minus_read_before_a_scanned_number_is_dropped() -> None:
     page = _first_page()
     (table,) = page.tables
     (cell,) = [c for c in table.cells if c.row == 2 and c.col == 5]  # 年度资金总额's 分值, 10
-    cell.words = [replace(w, text="-10", origin="ocr:rapidocr") for w in _words("-10", cell.box, 0)]
+    cell = _set_words(table, cell, [replace(w, text="-10", origin="ocr:rapidocr") for w in _words("-10", cell.box, 0)])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].weight == 10.0
-    cell.words = _words("-10", cell.box, 0)  # a text layer says what is printed
+    _set_words(table, cell, _words("-10", cell.box, 0))  # a text layer says what is printed
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.funds.rows[0].weight == -10.0
 
@@ -803,6 +817,6 @@ def test_a_standard_answer_read_one_character_off_is_the_answer(read: str, origi
     page = _first_page()
     (table,) = page.tables
     (cell,) = [c for c in table.cells if c.row == 5 and c.col == 5]  # 巡检次数's 实际完成值
-    cell.words = [replace(w, origin=origin) for w in _words(read, cell.box, 0)]
+    _set_words(table, cell, [replace(w, origin=origin) for w in _words(read, cell.box, 0)])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.indicators[0].actual == value

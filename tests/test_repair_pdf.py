@@ -99,20 +99,24 @@ def test_tier1_repairs_every_garbled_character(tmp: Path, style: str, no_recogni
     _, clean_pages = _pages(clean)
     pdf, pages = _pages(bad)
     before = _words(pages)
-    repairs = repair_pdf_text(pdf, pages)
+    fixed = repair_pdf_text(pdf, pages)
+    assert _words(pages) == before  # the stage makes new pages; the loaded ones stay as read
+    repairs, pages = fixed.repairs, fixed.pages
     right, total = _rate(_words(clean_pages), _words(pages), garbled)
     assert total > 100 and right == total
     assert _words(pages) == _words(clean_pages)
     assert len(repairs) == sum(a != b for a, b in zip(before, _words(pages)))
     assert all(r.method == METHOD_CMAP and r.page >= 1 and r.source != r.repaired for r in repairs)
-    assert all(w.origin.endswith("+" + METHOD_CMAP) for p in pages for w in p.words if w.text not in before)
+    changed = [w for p in pages for w in p.words if w.text not in before]
+    assert changed and all(w.origin.endswith("+" + METHOD_CMAP) and w.orig in before for w in changed)
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))
 def test_clean_documents_are_never_changed(tmp: Path, style: str, no_recognition: None) -> None:
     pdf, pages = _pages(_render(tmp, "000_f04.json", style))
     before = _words(pages)
-    assert repair_pdf_text(pdf, pages) == []
+    fixed = repair_pdf_text(pdf, pages)
+    assert fixed.repairs == [] and fixed.pages == pages
     assert _words(pages) == before
 
 
@@ -121,7 +125,8 @@ def test_clean_text_over_a_stripped_font_skips_recognition(tmp: Path, no_recogni
     assert garble_pdf(_render(tmp, "000_f05.json", "hunan"), stripped, random.Random(0), True, shift=False) == {}
     pdf, pages = _pages(stripped)
     before = _words(pages)
-    assert repair_pdf_text(pdf, pages) == []
+    fixed = repair_pdf_text(pdf, pages)
+    assert fixed.repairs == [] and fixed.pages == pages
     assert _words(pages) == before
 
 
@@ -167,8 +172,9 @@ def _suspects_are_repaired(tmp: Path, clean: Path, kind: str) -> None:
     assert len(changed) >= 3 and all(is_suspect(g) for g in changed.values())
     pdf, pages = _pages(bad)
     assert _words(pages) != _words(clean_pages)
-    assert repair_pdf_text(pdf, pages)
-    assert _words(pages) == _words(clean_pages)
+    fixed = repair_pdf_text(pdf, pages)
+    assert fixed.repairs
+    assert _words(fixed.pages) == _words(clean_pages)
 
 
 def test_missing_tounicode_is_repaired_from_the_cmap(tmp: Path, no_recognition: None) -> None:
@@ -180,7 +186,7 @@ def test_missing_tounicode_is_repaired_from_the_cmap(tmp: Path, no_recognition: 
             doc.xref_set_key(font.xref, "ToUnicode", "null")
         doc.save(bad)
     pdf, pages = _pages(bad)
-    repair_pdf_text(pdf, pages)
+    pages = repair_pdf_text(pdf, pages).pages
 
     # Without a map the space glyph extracts as U+FFFD too, so words are not split at it.
     def joined(pages: list[Page]) -> str:
@@ -231,7 +237,8 @@ def test_tier2_repairs_from_glyph_shapes(tmp: Path) -> None:
         _, clean_pages = _pages(clean)
         pdf, pages = _pages(bad)
         before = _words(pages)
-        repairs = repair_pdf_text(pdf, pages)
+        fixed = repair_pdf_text(pdf, pages)
+        repairs, pages = fixed.repairs, fixed.pages
         r, t = _rate(_words(clean_pages), _words(pages), garbled)
         right, total = right + r, total + t
         # No correct character is ever made wrong.
@@ -255,7 +262,7 @@ def test_fix_pdf_tier2_text_and_pixels(tmp: Path) -> None:
 
 @pytest.mark.parametrize(("strip", "method"), [(False, METHOD_CMAP), (True, METHOD_SHAPES)])
 def test_garbled_pdf_converts_to_the_clean_forms(tmp: Path, strip: bool, method: str) -> None:
-    from ocrform.pipeline import convert
+    from ocrform import convert
 
     clean = _render(tmp, "000_f01.json", "hunan")
     bad = tmp / f"e2e_{int(strip)}.pdf"
@@ -288,7 +295,8 @@ def test_tier3_repairs_a_font_without_a_program(
     _, clean_pages = _pages(all_gold_forms)
     pdf, pages = _pages(bad)
     before = _words(pages)
-    repairs = repair_pdf_text(pdf, pages)
+    fixed = repair_pdf_text(pdf, pages)
+    repairs, pages = fixed.repairs, fixed.pages
     right, total = _rate(_words(clean_pages), _words(pages), garbled)
     assert total > 100 and right / total >= 0.99, f"{right}/{total}"
     for a, b, c in zip(_words(clean_pages), before, _words(pages)):
@@ -310,7 +318,8 @@ def test_clean_text_over_a_missing_program_is_untouched(tmp: Path, all_gold_form
     assert garble_pdf(all_gold_forms, bare, random.Random(0), shift=False, drop_program=True) == {}
     pdf, pages = _pages(bare)
     before = _words(pages)
-    assert repair_pdf_text(pdf, pages) == []
+    fixed = repair_pdf_text(pdf, pages)
+    assert fixed.repairs == [] and fixed.pages == pages
     assert _words(pages) == before
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ocrform import convert
+from ocrform.canonical import DocumentResult, Form
 from ocrform.evaluate import field_differences
-from ocrform.pipeline import convert
-from ocrform.schema import DocumentResult, Form
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.random_form import random_form
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ocrform import convert
 from ocrform.evaluate import field_differences
-from ocrform.pipeline import convert
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 BUNDLED = sorted(p for p in SAMPLES.glob("*.pdf"))

@@ -11,14 +11,14 @@ import numpy as np
 import pymupdf
 import pytest
 
+from ocrform import convert, convert_many
+from ocrform.canonical import DocumentResult
 from ocrform.document import load_document
 from ocrform.errors import InputError
 from ocrform.evaluate import field_accuracy
 from ocrform.grid import IMAGE_SNAP, find_tables, tables_from_rulings
 from ocrform.grid.image import find_image_rulings
-from ocrform.pipeline import convert, convert_many
 from ocrform.scan.preprocess import drop_seals, find_orientation, find_skew, preprocess_page, remove_specks, rotate
-from ocrform.schema import DocumentResult
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.degrade import _stamp_seal, degrade_image, render_page, render_scan
 
@@ -175,8 +175,9 @@ def test_a_batch_streams_scans_across_files_and_keeps_each_files_result(tmp_path
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     batch = list(convert_many([tiff, broken, png]))
-    assert [path for path, _ in batch] == [tiff, broken, png]
-    (_, two), (_, error), (_, one) = batch
+    assert [item.path for item in batch] == [tiff, broken, png]
+    assert [item.ok for item in batch] == [True, False, True]
+    two, one, error = batch[0].result, batch[2].result, batch[1].error
     assert isinstance(error, InputError) and "broken.png" in str(error)
     assert isinstance(two, DocumentResult) and isinstance(one, DocumentResult)
     assert [f.project_name for f in two.forms] == [f["project_name"] for f in forms]

@@ -108,8 +108,8 @@ def _cell_order_dump(pdf: Path) -> str:
     blank line. The text and its order come from pymupdf's words via the grid stage."""
     pages = []
     for page in load_document(pdf).iter_pages():
-        tables = find_tables(page)
-        free = group_lines(fill_cells(tables, page.words))
+        tables, free_words = fill_cells(find_tables(page), page.words)
+        free = group_lines(free_words)
         items = [(min(w.box.y0 for w in ln), ["".join(w.text for w in ln)]) for ln in free]
         for table in tables:
             for cells in table.rows():

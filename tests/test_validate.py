@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ocrform.canonical import Form, FormEvidence, Provenance
 from ocrform.model import Seal
-from ocrform.schema import Form, FormEvidence, Provenance
 from ocrform.validate import validate_form
 
 GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"

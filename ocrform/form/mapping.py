@@ -16,11 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ocrform.canonical import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow
 from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, percent_read_as_96, stated_unit
 from ocrform.form.spans import Span, join
 from ocrform.model import Cell, PageContent, Table, group_lines
-from ocrform.schema import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow
 from ocrform.text import normalize
 
 _COLON = re.compile(r"[:：]")

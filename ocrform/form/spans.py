@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from ocrform.canonical import Provenance
 from ocrform.model import Box, Word, group_lines
-from ocrform.schema import Provenance
 from ocrform.text import normalize
 
 # (word, start, end): the characters word.text[start:end]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ocrform.model import Box, Cell, Segment, Table, Word
 
@@ -239,11 +240,12 @@ class _Locator:
         return self.slots.get((r, c))
 
 
-def fill_cells(tables: list[Table], words: list[Word]) -> list[Word]:
-    """Put each word into the cell holding it and return the words outside every table.
+def fill_cells(tables: list[Table], words: list[Word]) -> tuple[list[Table], list[Word]]:
+    """The tables again with each word in the cell holding it, and the words outside every table.
 
     A text run that crosses a cell border (some producers write a whole table row as one
-    run) is cut at the border using its per-character boxes.
+    run) is cut at the border using its per-character boxes. The given tables are left as
+    they are: the filled ones are new.
     """
     locators = [_Locator(t) for t in tables]
 
@@ -254,17 +256,26 @@ def fill_cells(tables: list[Table], words: list[Word]) -> list[Word]:
                 return cell
         return None
 
+    placed: dict[int, list[Word]] = {}  # id(cell) → the words found in it, in reading order
     free: list[Word] = []
+
+    def put(word: Word, cell: Cell | None) -> None:
+        if cell is None:
+            free.append(word)
+        else:
+            placed.setdefault(id(cell), []).append(word)
+
     for word in words:
         cell = locate(word.box)
         if word.char_boxes and len(word.char_boxes) == len(word.text) > 1:
             targets = [locate(b) for b in word.char_boxes]
             if any(t is not targets[0] for t in targets):
                 for part, target in _split(word, targets):
-                    (target.words if target is not None else free).append(part)
+                    put(part, target)
                 continue
-        (cell.words if cell is not None else free).append(word)
-    return free
+        put(word, cell)
+    filled = [replace(t, cells=[replace(c, words=[*c.words, *placed.get(id(c), ())]) for c in t.cells]) for t in tables]
+    return filled, free
 
 
 def _split(word: Word, targets: list[Cell | None]) -> list[tuple[Word, Cell | None]]:
@@ -277,19 +288,22 @@ def _split(word: Word, targets: list[Cell | None]) -> list[tuple[Word, Cell | No
             box = boxes[0]
             for b in boxes[1:]:
                 box = box.union(b)
-            part = Word(
+            part = replace(
+                word,
                 text=word.text[start:i],
                 box=box,
-                page=word.page,
-                origin=word.origin,
-                confidence=word.confidence,
-                weakest=word.weakest,
-                font=word.font,
-                font_xref=word.font_xref,
                 char_boxes=boxes,
                 glyph_ids=word.glyph_ids[start:i] if word.glyph_ids else None,
-                vertical=word.vertical,
+                orig=_cut(word.orig, len(word.text), start, i),
             )
             parts.append((part, targets[start]))
             start = i
     return parts
+
+
+def _cut(orig: str | None, length: int, start: int, end: int) -> str | None:
+    """The part of a repaired word's source text behind characters ``start:end`` of its text
+    (repairs change characters one for one; a source of another length is kept whole)."""
+    if orig is None or len(orig) != length:
+        return orig
+    return orig[start:end]

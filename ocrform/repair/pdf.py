@@ -13,10 +13,11 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pymupdf
 
+from ocrform.canonical import Repair
 from ocrform.model import Page, Word
 from ocrform.repair.font import (
     CidFont,
@@ -30,7 +31,6 @@ from ocrform.repair.font import (
 from ocrform.repair.glyphs import GlyphReader, repair_from_shapes
 from ocrform.repair.plausible import looks_garbled, may_be_garbled
 from ocrform.repair.text import repair_text
-from ocrform.schema import Repair
 
 METHOD_CMAP = "font-cmap"
 METHOD_SHAPES = "glyph-ocr"
@@ -174,41 +174,64 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
     return plan
 
 
-def apply_to_words(words: Iterable[Word], plans: list[FontRepair], fonts: dict[int, CidFont]) -> list[Repair]:
-    """Rewrite the words in place; one Repair record per changed word."""
+def apply_to_words(
+    words: Iterable[Word], plans: list[FontRepair], fonts: dict[int, CidFont]
+) -> tuple[list[Word], list[Repair]]:
+    """The words with the plans' repairs applied (new words; the others as they were), and
+    one Repair record per changed word."""
     by_font = {p.xref: p for p in plans if p.true_by_gid or p.true_by_char}
     font_of = _FontLookup(fonts)
+    out: list[Word] = []
     records = []
     for w in words:
         xref = font_of(w)
         plan = by_font.get(xref) if xref is not None else None
-        if plan is None:
-            continue
-        if plan.true_by_char:
-            text = "".join(plan.true_by_char.get(ch, ch) for ch in w.text)
-        elif w.glyph_ids is not None and len(w.glyph_ids) == len(w.text):
-            text = "".join(
-                plan.true_by_gid[g] if g in plan.true_by_gid and plan.extracted.get(g) == ch else ch
-                for g, ch in zip(w.glyph_ids, w.text)
-            )
-        else:
-            continue
-        if text == w.text:
+        text = _repaired_text(w, plan) if plan is not None else None
+        if plan is None or text is None or text == w.text:
+            out.append(w)
             continue
         records.append(Repair(page=w.page + 1, source=w.text, repaired=text, method=plan.method))
-        w.text = text
-        w.origin = f"{w.origin}+{plan.method}"
-    return records
+        out.append(replace(w, text=text, origin=f"{w.origin}+{plan.method}", orig=w.orig or w.text))
+    return out, records
 
 
-def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> list[Repair]:
+def _repaired_text(word: Word, plan: FontRepair) -> str | None:
+    """The word's text as its font's plan reads it; None where the plan cannot apply to it."""
+    if plan.true_by_char:
+        return "".join(plan.true_by_char.get(ch, ch) for ch in word.text)
+    if word.glyph_ids is not None and len(word.glyph_ids) == len(word.text):
+        return "".join(
+            plan.true_by_gid[g] if g in plan.true_by_gid and plan.extracted.get(g) == ch else ch
+            for g, ch in zip(word.glyph_ids, word.text)
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class RepairedText:
+    """The text-layer pages with their words repaired, and what changed."""
+
+    pages: list[Page]
+    repairs: list[Repair]
+
+
+def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> RepairedText:
     """Detect and repair mis-encoded glyphs in the words of ``pages`` (all text pages of ``pdf``).
 
-    Words are changed in place (text, and ``origin`` gains ``+font-cmap`` or ``+glyph-ocr``);
-    the returned records say, per changed word, the page (1-based), the text as extracted,
-    the repaired text and the method.
+    Returns new pages whose repaired words carry the true text (``origin`` gains
+    ``+font-cmap``, ``+glyph-ocr`` or ``+statistical``, ``orig`` keeps the extracted text),
+    and per changed word a record of the page (1-based), the text as extracted, the repaired
+    text and the method. Pages with nothing to repair are returned as they were.
     """
     fonts = cid_fonts(pdf)
     words = [w for p in pages for w in p.words]
     plans = plan_font_repairs(pdf, words, fonts)
-    return apply_to_words(words, plans, fonts)
+    if not any(p.true_by_gid or p.true_by_char for p in plans):
+        return RepairedText(list(pages), [])
+    repaired, records = apply_to_words(words, plans, fonts)
+    out, start = [], 0
+    for page in pages:
+        end = start + len(page.words)
+        out.append(replace(page, words=repaired[start:end]))
+        start = end
+    return RepairedText(out, records)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pymupdf
 
-from ocrform.schema import Form
+from ocrform.canonical import Form
 from ocrform.synth.layout import Block, Canvas, Geometry, Para, RectOp, Table, TextOp, cjk_font, lay_out
 from ocrform.synth.style import Style
 from ocrform.text import normalize

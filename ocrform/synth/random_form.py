@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ocrform.canonical import Form
 from ocrform.resources import model_json
-from ocrform.schema import Form
 
 # The hand-checked gold forms of the source tree: the generator runs from a checkout.
 GOLD_DIR = Path(__file__).resolve().parents[2] / "samples" / "gold"
