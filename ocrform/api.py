@@ -28,6 +28,7 @@ from ocrform.pipeline import (
     ReadDocument,
     TextLayer,
     build_result,
+    ocr_engine,
     prepare_scan,
     read_dump,
     read_scan,
@@ -47,14 +48,15 @@ DEFAULT_DPI = Options.dpi
 def convert(
     path: Path | str,
     *,
-    engine: str = "rapidocr",
+    engine: str | OcrEngine = "rapidocr",
     engine_options: Mapping[str, str] | None = None,
     dpi: int = DEFAULT_DPI,
 ) -> DocumentResult:
     """Convert one input (PDF, image, or a .txt text dump) and return its forms with their evidence.
 
     ``engine`` names the OCR engine for scanned pages (``rapidocr`` or ``paddleocr``) and
-    ``engine_options`` its settings; ``dpi`` is the resolution image-only PDF pages are
+    ``engine_options`` its settings, or is an engine object of one's own (``detect`` and
+    ``recognize``, see ``ocrform.words.engines.OcrEngine``); ``dpi`` is the resolution image-only PDF pages are
     rendered at. Raises ``ocrform.InputError`` (one line: the file and the reason) for an
     input that cannot be read.
     """
@@ -68,7 +70,7 @@ def convert(
 def convert_many(
     paths: Iterable[Path | str],
     *,
-    engine: str = "rapidocr",
+    engine: str | OcrEngine = "rapidocr",
     engine_options: Mapping[str, str] | None = None,
     dpi: int = DEFAULT_DPI,
     keep_pages: bool = False,
@@ -91,7 +93,7 @@ def schema() -> dict[str, Any]:
 def open(
     path: Path | str,
     *,
-    engine: str = "rapidocr",
+    engine: str | OcrEngine = "rapidocr",
     engine_options: Mapping[str, str] | None = None,
     dpi: int = DEFAULT_DPI,
 ) -> Document:
@@ -101,7 +103,7 @@ def open(
     return Document(path, _options(engine, engine_options, dpi))
 
 
-def _options(engine: str, engine_options: Mapping[str, str] | None, dpi: int) -> Options:
+def _options(engine: str | OcrEngine, engine_options: Mapping[str, str] | None, dpi: int) -> Options:
     return Options(engine=engine, engine_options=dict(engine_options or {}), dpi=dpi)
 
 
@@ -196,9 +198,7 @@ class Document:
 
     def _ocr_engine(self) -> OcrEngine:
         if self._engine is None:
-            from ocrform.words.engines import get_engine
-
-            self._engine = get_engine(self.options.engine, **self.options.engine_options)
+            self._engine = ocr_engine(self.options)
         return self._engine
 
 

@@ -17,6 +17,7 @@ import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,10 +40,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Options:
-    """How to convert: the OCR engine for scans and its settings, and the resolution image-only
-    PDF pages are rendered at."""
+    """How to convert: the OCR engine for scans (a name and its settings, or an engine object),
+    and the resolution image-only PDF pages are rendered at."""
 
-    engine: str = "rapidocr"
+    engine: str | OcrEngine = "rapidocr"
     engine_options: Mapping[str, str] = field(default_factory=dict)
     dpi: int = DEFAULT_DPI
 
@@ -203,7 +204,7 @@ def stream(paths: Iterable[Path | str], options: Options, keep_pages: bool = Fal
         if isinstance(item, _Scan):
             try:
                 start = time.perf_counter()
-                engine = engine or _engine(options)
+                engine = engine or ocr_engine(options)
                 scans.append(read_scan(item.page, item.grid, engine))
                 ocr_seconds += time.perf_counter() - start
             except Exception as exc:  # reported for this file; the batch goes on
@@ -297,11 +298,20 @@ def _finish(item: _Read, scans: list[PageContent], ocr_seconds: float, keep_page
     return Converted(read.path, result=result, pages=contents if keep_pages else None, seconds=seconds)
 
 
-def _engine(options: Options) -> OcrEngine:
-    """The OCR engine, built on first use so born-digital batches never load the OCR models."""
+def ocr_engine(options: Options) -> OcrEngine:
+    """The engine ``options`` give, or the one they name. A named engine is built on first use,
+    so born-digital batches never load the OCR models, and once per process for each name and
+    settings: loading and narrowing the models costs about a second."""
+    if not isinstance(options.engine, str):
+        return options.engine
+    return _named_engine(options.engine, tuple(sorted(options.engine_options.items())))
+
+
+@lru_cache(maxsize=4)
+def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine:
     from ocrform.words.engines import get_engine
 
-    return get_engine(options.engine, **options.engine_options)
+    return get_engine(name, **dict(settings))
 
 
 def _add(seconds: dict[str, float], stage: str, value: float) -> None:
