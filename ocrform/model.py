@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     x0: float
     y0: float
@@ -58,7 +58,7 @@ class Box:
         return [round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """A run of characters on one text line, as one source delivered it.
 
@@ -85,7 +85,7 @@ class Word:
     orig: str | None = None  # the source's text where a repair changed it, else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A ruling line: horizontal when y0 == y1, vertical when x0 == x1 (within tolerance)."""
 
@@ -100,7 +100,7 @@ class Segment:
         return abs(self.y1 - self.y0) <= abs(self.x1 - self.x0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seal:
     """A round seal left dark on a scanned page, as a disc in points: what lies inside
     ``radius`` of the centre may be hidden by its ink. ``radius`` is the middle of its ring,
@@ -154,7 +154,7 @@ class Page:
     scan: ScanInfo | None = None  # set on a scanned page once it is pre-processed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     row: int
     col: int
