@@ -207,6 +207,7 @@ def stream(paths: Iterable[Path | str], options: Options, keep_pages: bool = Fal
                 engine = engine or ocr_engine(options)
                 scans.append(read_scan(item.page, item.grid, engine))
                 ocr_seconds += time.perf_counter() - start
+                item = None  # its picture goes now, not when the next page arrives
             except Exception as exc:  # reported for this file; the batch goes on
                 failed, scans, ocr_seconds = n, [], 0.0
                 yield Converted(path, error=exc)
@@ -268,12 +269,17 @@ def _prepared_document(
             if page.kind == "pdf-text":
                 text_pages.append(page)
                 continue
+            # Pictures are large: each goes as soon as the next stage has made its own (the
+            # loaded one once pre-processed, the upright one once read), none is kept here.
             upright = prepare_scan(page)
+            del page
             t2 = time.perf_counter()
-            grid = find_tables(upright)
+            scan = _Scan(upright, find_tables(upright))
+            del upright
             _add(seconds, "preprocess", t2 - t1)
             _add(seconds, "grid", time.perf_counter() - t2)
-            yield n, path, _Scan(upright, grid)
+            yield n, path, scan
+            del scan
         start = time.perf_counter()
         text = read_text_layer(doc, text_pages)
         _add(seconds, "text", time.perf_counter() - start)

@@ -19,6 +19,8 @@ def prefetch(items: Iterable[T]) -> Iterator[T]:
     done = object()
     with ThreadPoolExecutor(1, thread_name_prefix="ocrform-prefetch") as worker:
         pending = worker.submit(next, source, done)
-        while (item := pending.result()) is not done:
+        while (ready := [pending.result()])[0] is not done:
             pending = worker.submit(next, source, done)
-            yield item  # type: ignore[misc]
+            # Handed over, not kept: while suspended here this frame holds no item, so a
+            # consumer that drops one (a scanned page's pixels) frees it at once.
+            yield ready.pop()  # type: ignore[misc]
