@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -45,3 +46,22 @@ def test_a_consumer_that_stops_early_leaves_the_rest_unproduced() -> None:
         if item == 2:
             break
     assert produced == [0, 1, 2, 3]
+
+
+class _Picture:
+    """A stand-in for a scanned page's pixels: something a weak reference can watch."""
+
+
+def test_an_item_the_consumer_drops_is_freed_at_once() -> None:
+    # A scanned page's pixels must go when the reader lets go of them, not when the next
+    # page arrives: the stream holds two pages at a time, never three.
+    def pictures() -> Iterator[_Picture]:
+        for _ in range(3):
+            yield _Picture()
+
+    stream = prefetch(pictures())
+    for _ in range(3):
+        item = next(stream)
+        watch = weakref.ref(item)
+        del item
+        assert watch() is None
