@@ -19,6 +19,8 @@ class _Strict(BaseModel):
 
 
 class FundRow(_Strict):
+    """One printed row of the fund table (项目资金), in printed order; a dash or blank is null."""
+
     item: str = Field(description="Row label without trailing colon or leading dashes")
     initial_budget: float | None = Field(description="年初预算数")
     annual_budget: float | None = Field(description="全年预算数（A）")
@@ -29,16 +31,22 @@ class FundRow(_Strict):
 
 
 class Funds(_Strict):
+    """The fund table: its unit and its rows."""
+
     unit: str | None = Field(description="元 or 万元, as the form states")
     rows: list[FundRow]
 
 
 class Goals(_Strict):
+    """年度总体目标: the expected goal and what was achieved, as printed (line breaks removed)."""
+
     expected: str | None = Field(description="预期目标 / 年初预期目标")
     actual: str | None = Field(description="实际完成情况")
 
 
 class Indicator(_Strict):
+    """One 三级指标 row of the performance indicators, with its canonical 一级/二级 labels."""
+
     level1: str | None = Field(description="canonical 一级指标")
     level2: str | None = Field(description="canonical 二级指标")
     name: str | None = Field(description="三级指标 / 指标内容")
@@ -50,6 +58,8 @@ class Indicator(_Strict):
 
 
 class RubricRow(_Strict):
+    """One row of a 绩效评价指标体系 scoring table, for forms that carry one."""
+
     level1: str | None
     level2: str | None
     name: str | None
@@ -60,6 +70,8 @@ class RubricRow(_Strict):
 
 
 class Form(_Strict):
+    """One self-evaluation form in the canonical schema: a field is what the form prints, or null."""
+
     schema_version: str = SCHEMA_VERSION
     title: str | None
     year: int | None
@@ -90,6 +102,8 @@ class Provenance(_Strict):
 
 
 class Repair(_Strict):
+    """A text run whose mis-encoded glyphs were repaired (page is null for a text dump)."""
+
     page: int | None
     source: str = Field(description="the text as the source delivered it")
     repaired: str
@@ -114,6 +128,8 @@ class FormEvidence(_Strict):
 
 
 class Source(_Strict):
+    """The input file: its path, kind (pdf, image, text), pages, SHA-256 and text-layer state."""
+
     path: str
     kind: str
     pages: int
@@ -122,6 +138,8 @@ class Source(_Strict):
 
 
 class DocumentResult(_Strict):
+    """What one input converts to: its source, its forms, and the evidence behind each form."""
+
     schema_version: str = SCHEMA_VERSION
     source: Source
     forms: list[Form]
