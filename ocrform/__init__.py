@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Public name → the module defining it. Imported on first use: ``ocrform --version`` and
-# ``ocrform schema`` should not pay a second for OpenCV, MuPDF and the OCR stack.
+# Public name → the module defining it (and its name there). Imported on first use:
+# ``ocrform --version`` and ``ocrform schema`` should not pay a second for OpenCV, MuPDF and
+# the OCR stack.
 _EXPORTS = {
     "convert": "ocrform.api",
     "convert_many": "ocrform.api",
     "open": "ocrform.api",
-    "schema": "ocrform.api",
+    "schema": "ocrform.canonical:document_json_schema",
     "Document": "ocrform.api",
     "DocumentPage": "ocrform.api",
     "Converted": "ocrform.pipeline",
@@ -69,17 +70,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ocrform.api import Document, DocumentPage, convert, convert_many, open, schema
+    from ocrform.api import Document, DocumentPage, convert, convert_many, open
     from ocrform.canonical import DocumentResult, Form, FormEvidence, Issue, Provenance, Repair, Source
+    from ocrform.canonical import document_json_schema as schema
     from ocrform.errors import InputError
     from ocrform.pipeline import Converted
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    where = _EXPORTS.get(name)
+    if where is None:
         raise AttributeError(f"module 'ocrform' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attr = where.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value
     return value
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, overload
 
 from ocrform.canonical import DocumentResult, Form, FormEvidence, document_json_schema
 from ocrform.grid import find_tables
@@ -85,9 +85,7 @@ def convert_many(
     return stream(paths, _options(engine, engine_options, dpi), keep_pages=keep_pages)
 
 
-def schema() -> dict[str, Any]:
-    """The JSON Schema every output file validates against (the canonical form and its evidence)."""
-    return document_json_schema()
+schema = document_json_schema
 
 
 def open(

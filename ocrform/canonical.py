@@ -147,6 +147,7 @@ class DocumentResult(_Strict):
 
 
 def document_json_schema() -> dict[str, Any]:
+    """The JSON Schema every output file validates against (the canonical form and its evidence)."""
     return DocumentResult.model_json_schema()
 
 
