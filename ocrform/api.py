@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 from ocrform.canonical import DocumentResult, Form, FormEvidence, document_json_schema
 from ocrform.grid import find_tables
-from ocrform.pipeline import (
-    Converted,
+from ocrform.pipeline import Converted, stream
+from ocrform.stages import (
     Options,
     ReadDocument,
     TextLayer,
@@ -33,7 +33,6 @@ from ocrform.pipeline import (
     read_dump,
     read_scan,
     read_text_layer,
-    stream,
 )
 
 if TYPE_CHECKING:
@@ -56,9 +55,9 @@ def convert(
 
     ``engine`` names the OCR engine for scanned pages (``rapidocr`` or ``paddleocr``) and
     ``engine_options`` its settings, or is an engine object of one's own (``detect`` and
-    ``recognize``, see ``ocrform.words.engines.OcrEngine``); ``dpi`` is the resolution image-only PDF pages are
-    rendered at. Raises ``ocrform.InputError`` (one line: the file and the reason) for an
-    input that cannot be read.
+    ``recognize``, see ``ocrform.words.engines.OcrEngine``); ``dpi`` is the resolution
+    image-only PDF pages are rendered at. Raises ``ocrform.InputError`` (one line: the file
+    and the reason) for an input that cannot be read.
     """
     (item,) = convert_many([path], engine=engine, engine_options=engine_options, dpi=dpi)
     if item.error is not None:
@@ -267,10 +266,6 @@ class DocumentPage:
         page = self.loaded()
         return prepare_scan(page) if page.image is not None else page
 
-    @overload
-    def debug_image(self, path: None = None, *, fields: bool = True, dpi: int = 110) -> np.ndarray: ...
-    @overload
-    def debug_image(self, path: Path | str, *, fields: bool = True, dpi: int = 110) -> np.ndarray: ...
     def debug_image(self, path: Path | str | None = None, *, fields: bool = True, dpi: int = 110) -> np.ndarray:
         """A picture of the page with its rulings, table cells, words (low-confidence ones in
         orange), seals and, with ``fields``, each mapped field's box and JSON pointer drawn on it.

@@ -15,7 +15,7 @@ import pytest
 
 import ocrform
 from ocrform.model import Box
-from ocrform.pipeline import prepare_scan
+from ocrform.stages import prepare_scan
 from ocrform.words.engines import Reading
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -105,7 +105,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     ppp = page.pixels_per_point
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     ink = ink_mask(gray)
-    # Pre-processing judged the page already (ocrform.pipeline.prepare_scan).
+    # Pre-processing judged the page already (ocrform.stages.prepare_scan).
     binary = page.scan.black_and_white if page.scan is not None else is_black_and_white(gray)
     if binary:
         # The recogniser learnt from grey-level text: the staircase edges of a thresholded

@@ -1,0 +1,181 @@
+"""The stages, each a function from what an earlier stage produced to new data.
+
+document → pages → words → tables → repair → form → validate: a scan is pre-processed
+(``prepare_scan``), gridded (``ocrform.grid.find_tables``) and read (``read_scan``); a PDF's
+text-layer pages are repaired and gridded together (``read_text_layer``), a text dump read
+whole (``read_dump``); ``build_result`` maps every page onto forms and checks them. None
+changes its input. ``ocrform.pipeline`` runs them over a batch, ``ocrform.open`` page by page.
+
+Internal: the public surface is ``ocrform.convert``, ``ocrform.convert_many`` and
+``ocrform.open``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ocrform.canonical import DocumentResult, FormEvidence, Repair, Source
+from ocrform.document import DEFAULT_DPI
+from ocrform.form.mapping import MappedForm, map_cells_to_form
+from ocrform.grid import find_tables
+from ocrform.grid.cells import fill_cells
+from ocrform.model import InputDocument, Page, PageContent, ScanInfo, Seal, Table
+from ocrform.repair.pdf import repair_pdf_text
+from ocrform.repair.plausible import may_be_garbled
+from ocrform.repair.text import repair_text
+from ocrform.textdump import decode_text_dump, read_text
+from ocrform.validate import validate_form
+
+if TYPE_CHECKING:
+    from ocrform.words.engines import OcrEngine
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to convert: the OCR engine for scans (a name and its settings, or an engine object),
+    and the resolution image-only PDF pages are rendered at."""
+
+    engine: str | OcrEngine = "rapidocr"
+    engine_options: Mapping[str, str] = field(default_factory=dict)
+    dpi: int = DEFAULT_DPI
+
+
+def prepare_scan(page: Page) -> Page:
+    """The scanned page pre-processed: red seals divided out, light flattened, upright and level,
+    its dark seals found. Deskew and orientation turn the picture, so the page's size is the
+    upright picture's."""
+    from ocrform.scan.preprocess import preprocess_page
+    from ocrform.words.ocr import is_black_and_white
+
+    assert page.image is not None
+    prepared = preprocess_page(page.image, page.pixels_per_point)
+    height, width = prepared.image.shape[:2]
+    return replace(
+        page,
+        image=prepared.image,
+        seals=prepared.seals,
+        width=width / page.pixels_per_point,
+        height=height / page.pixels_per_point,
+        scan=ScanInfo(prepared.angle, prepared.rotation, bool(is_black_and_white(prepared.image))),
+    )
+
+
+def read_scan(page: Page, grid: list[Table], engine: OcrEngine) -> PageContent:
+    """A pre-processed scan's words, read by ``engine`` cell by cell, in its grid; the page
+    comes back with its words and without its pixels."""
+    from ocrform.words.ocr import read_words_by_ocr
+
+    words = read_words_by_ocr(page, grid, engine)
+    return page_content(replace(page, image=None, words=words), grid)
+
+
+def page_content(page: Page, grid: list[Table]) -> PageContent:
+    """The page's words put into the cells of its grid."""
+    tables, free_words = fill_cells(grid, page.words)
+    return PageContent(page=page, tables=tables, free_words=free_words)
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """A PDF's text-layer pages, repaired and gridded, and what the repair changed."""
+
+    contents: list[PageContent]
+    repairs: list[Repair]
+    state: str  # "clean", "repaired" or "absent"
+
+
+def read_text_layer(doc: InputDocument, pages: list[Page]) -> TextLayer:
+    """All text-layer pages of ``doc`` at once: the glyph repair judges each font over every
+    page that uses it."""
+    if not pages:
+        return TextLayer([], [], "absent")
+    repaired = repair_pdf_text(doc.pdf, pages)
+    contents = [page_content(page, find_tables(page)) for page in repaired.pages]
+    state = "repaired" if repaired.repairs else "clean"
+    return TextLayer(contents, repaired.repairs, state if doc.kind == "pdf" else "absent")
+
+
+def read_dump(path: Path) -> TextLayer:
+    """A text dump's pages, after tier-3 repair when the text looks mis-encoded (the only tier
+    that needs no font). It has no geometry to grid: its reader rebuilds the rows."""
+    text = decode_text_dump(path)
+    repairs: list[Repair] = []
+    if may_be_garbled(text):
+        fixed = repair_text(text)
+        if fixed.garbled:
+            text = fixed.text
+            repairs = [Repair(page=None, source=a, repaired=b, method=m) for a, b, m in fixed.repairs]
+    return TextLayer(read_text(text), repairs, "repaired" if repairs else "clean")
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """Everything the readers found in one input, in page order, before forms are mapped."""
+
+    path: Path
+    kind: str  # "pdf", "image" or "text"
+    page_count: int
+    contents: list[PageContent]
+    repairs: list[Repair]
+    text_layer: str
+
+
+def build_result(read: ReadDocument) -> DocumentResult:
+    """Map the pages onto forms, check each form, and describe the source."""
+    mapped = map_cells_to_form(read.contents)
+    seals = page_seals(read.contents)
+    forms, evidence = [], []
+    for m in mapped:
+        forms.append(m.form)
+        evidence.append(_evidence(m, read.repairs, seals))
+    source = Source(
+        path=str(read.path),
+        kind=read.kind,
+        pages=read.page_count,
+        sha256=_sha256(read.path),
+        text_layer=read.text_layer,
+    )
+    return DocumentResult(source=source, forms=forms, evidence=evidence)
+
+
+def page_seals(contents: Iterable[PageContent]) -> dict[int, list[Seal]]:
+    """The dark seals of each (1-based) page that has any."""
+    return {c.page.index + 1: c.page.seals for c in contents if c.page.seals}
+
+
+def _evidence(mapped: MappedForm, repairs: list[Repair], seals: dict[int, list[Seal]]) -> FormEvidence:
+    """The mapper's evidence with the repairs on the form's pages and the checks' findings."""
+    on_pages = set(mapped.evidence.pages)
+    # A repair of a text dump has no page: one substitution holds for the whole dump.
+    own = [r for r in repairs if r.page is None or r.page in on_pages]
+    issues = validate_form(mapped.form, mapped.evidence, seals)
+    return mapped.evidence.model_copy(update={"repairs": own, "issues": issues})
+
+
+def ocr_engine(options: Options) -> OcrEngine:
+    """The engine ``options`` give, or the one they name. A named engine is built on first use,
+    so born-digital batches never load the OCR models, and once per process for each name and
+    settings: loading and narrowing the models costs about a second."""
+    if not isinstance(options.engine, str):
+        return options.engine
+    return _named_engine(options.engine, tuple(sorted(options.engine_options.items())))
+
+
+@lru_cache(maxsize=4)
+def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine:
+    from ocrform.words.engines import get_engine
+
+    return get_engine(name, **dict(settings))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
