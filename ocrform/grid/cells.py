@@ -9,6 +9,7 @@ two grid slots counts as drawn when rulings cover most of it, not all of it.
 from __future__ import annotations
 
 import bisect
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -28,6 +29,9 @@ BROKEN_RULE_POINTS = 5.0
 # Inside the table, between cells on every side, a cell whose side rules are drawn keeps
 # when a seal or faded toner left only this share of its top and bottom rules.
 INNER_EDGE_COVER = 0.25
+# Column rules running this far past a table's first or last drawn rule mark a row a page
+# break cut open (a text line is at least this tall; a rule overshoots a crossing by 1-2).
+OPEN_END_POINTS = 6.0
 
 
 def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, snap: float = SNAP) -> list[Table]:
@@ -37,12 +41,31 @@ def tables_from_rulings(segments: Iterable[Segment], page: int, method: str, sna
     vertical = _merge_collinear([s for s in segments if not s.horizontal and s.y1 - s.y0 > snap], False, snap)
     tables = []
     for hs, vs in _connected(horizontal, vertical, snap):
+        hs = hs + _open_ends(hs, vs)
         if len(hs) >= 2 and len(vs) >= 2:
             table = _table(hs, vs, page, method, snap)
             if table is not None:
                 tables.append(table)
     # A frame drawn around the whole page (or around a table) is not a table of its own.
     return [t for t in tables if not (len(t.cells) == 1 and any(_inside(o.box, t.box) for o in tables if o is not t))]
+
+
+def _open_ends(hs: list[Segment], vs: list[Segment]) -> list[Segment]:
+    """Rules a page break left out: a table continued from the page before (or going on to the
+    next) has its columns' rules run past its first (or last) drawn rule, where the cut row's
+    edge would be. Browsers print a row cut by a page break so, without its top or bottom border."""
+    if not hs or len(vs) < 2:
+        return []
+    top, bottom = min(h.y0 for h in hs), max(h.y0 for h in hs)
+    added = []
+    for beyond, end in (
+        ([v for v in vs if v.y0 < top - OPEN_END_POINTS], lambda v: v.y0),
+        ([v for v in vs if v.y1 > bottom + OPEN_END_POINTS], lambda v: v.y1),
+    ):
+        if len(beyond) >= 2:
+            at = statistics.median(end(v) for v in beyond)
+            added.append(Segment(min(v.x0 for v in beyond), at, max(v.x0 for v in beyond), at))
+    return added
 
 
 def _merge_collinear(segments: list[Segment], horizontal: bool, snap: float) -> list[Segment]:

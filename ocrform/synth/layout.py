@@ -78,6 +78,7 @@ class Cell:
     nowrap: bool = False  # numbers: shrink the font rather than break the line
     lines: list[str] = field(default_factory=list)
     split: bool = False  # part of a flow cell that a page break cut
+    label: bool = False  # a printed label (office producers may set these in bold)
 
 
 @dataclass

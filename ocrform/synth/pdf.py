@@ -187,7 +187,7 @@ class FormBuilder:
     def _label(self, r: int, x: tuple[float, float], text: str, rowspan: int = 1, **kw: Any) -> None:
         """A tall label cell, printed down one character per line when the style does that."""
         vertical = self.style.vertical_labels and "\n" not in text and len(text) > 2
-        self.table.add(r, *x, text, self.fs, rowspan=rowspan, vertical=vertical, **kw)
+        self.table.add(r, *x, text, self.fs, rowspan=rowspan, vertical=vertical, label=True, **kw)
 
     def _pair_rows(self, pairs: list[tuple[str, str]]) -> None:
         """Label/value rows: one pair fills the row, two pairs share it."""
@@ -199,7 +199,7 @@ class FormBuilder:
             span = (w - hl * len(chunk)) / len(chunk)
             x = 0.0
             for label, value in chunk:
-                t.add(r, x, x + hl, label, self.fs)
+                t.add(r, x, x + hl, label, self.fs, label=True)
                 t.add(r, x + hl, x + hl + span, value, self.fs, align="l")
                 x += hl + span
 
@@ -222,12 +222,12 @@ class FormBuilder:
         if label_x is not None:
             unit = f.funds.unit
             text = self.L("funds").format(unit=unit) if unit else self.L("funds_nounit")
-            t.add(header, *label_x, text, self.fs, rowspan=len(rows) + 1)
-        t.add(header, *cols["fund_item"], self.L("fund_source"), self.fs)
+            t.add(header, *label_x, text, self.fs, rowspan=len(rows) + 1, label=True)
+        t.add(header, *cols["fund_item"], self.L("fund_source"), self.fs, label=True)
         names = {"weight": "fund_weight", "score": "fund_score"}
         fund_x = dict(zip(st.fund_columns, [cols[k] for k in _fund_keys(st)], strict=True))
         for key in st.fund_columns:
-            t.add(header, *fund_x[key], self.L(names.get(key, key)), self.fs)
+            t.add(header, *fund_x[key], self.L(names.get(key, key)), self.fs, label=True)
         merged = st.merged_rate and len(rows) > 1 and all(r.execution_rate is None for r in rows[1:])
         for n, row in enumerate(rows):
             r = t.add_row()
@@ -252,8 +252,8 @@ class FormBuilder:
         right = (left[1], self.width)
         head = t.add_row(keep_with_next=True)
         self._label(head, label_x, self.L("goals"), rowspan=2)
-        t.add(head, *left, self.L("expected"), self.fs)
-        t.add(head, *right, self.L("goals_actual"), self.fs)
+        t.add(head, *left, self.L("expected"), self.fs, label=True)
+        t.add(head, *right, self.L("goals_actual"), self.fs, label=True)
         body = t.add_row()
         size = self.style.text_size
         t.add(body, *left, self.p.text(f.goals.expected), size, align="l", flow=True)
@@ -275,7 +275,7 @@ class FormBuilder:
         header = t.add_row(keep_with_next=True)
         self._label(header, label_x, self.L("indicators"), rowspan=1 + len(inds) + extra_rows)
         for key, x in cols.items():
-            t.add(header, *x, self.L(key), self.fs)
+            t.add(header, *x, self.L(key), self.fs, label=True)
         first = header + 1
         rows = [t.add_row(header=header) for _ in inds]
         size = self.style.text_size
@@ -306,7 +306,7 @@ class FormBuilder:
             return
         r = t.add_row(header=header)
         tail = [k for k in cols if k not in ("level1", "level2", "name", "target", "actual")]
-        t.add(r, start_x, cols[tail[0]][0], self.L("total"), self.fs)
+        t.add(r, start_x, cols[tail[0]][0], self.L("total"), self.fs, label=True)
         for key in tail:
             text = {"weight": self.p.score(f.total_weight), "score": self.p.score(f.total_score)}.get(key, "")
             t.add(r, *cols[key], text, self.fs, nowrap=key != "deviation")
@@ -324,7 +324,7 @@ class FormBuilder:
         value_x = (label_x[1], self.width)
         if self._grade_needs_row():
             r = t.add_row()
-            t.add(r, *label_x, self.L("grade"), self.fs)
+            t.add(r, *label_x, self.L("grade"), self.fs, label=True)
             t.add(r, *value_x, self.p.text(f.grade), self.fs, align="l")
         if f.conclusion is not None:
             r = t.add_row()
@@ -368,7 +368,7 @@ class FormBuilder:
 
         def section(text: str) -> None:
             r = t.add_row(keep_with_next=True)
-            t.add(r, 0.0, w, text, self.fs, align="l")
+            t.add(r, 0.0, w, text, self.fs, align="l", label=True)
 
         section(self.L("section_basic"))
         self._pair_rows([(self.L("project_name"), self.p.text(f.project_name))])
@@ -392,7 +392,7 @@ class FormBuilder:
         value_x = (label_x[1], w)
         if f.total_score is not None:
             r = t.add_row()
-            t.add(r, *label_x, self.L("total_score"), self.fs)
+            t.add(r, *label_x, self.L("total_score"), self.fs, label=True)
             t.add(r, *value_x, self.p.score(f.total_score), self.fs, align="l")
         self._closing(label_x)
         blocks.append(t)

@@ -19,6 +19,10 @@ ORIGIN = "pdf-text"
 GAP_IN_EMS = 1.2
 # A filled rectangle thinner than this (points) is drawn as a ruling line, not a shaded area.
 MAX_RULE_THICKNESS = 2.5
+# A span drawn again within this share of its size of where it was drawn is a simulated
+# bold face (LibreOffice strokes the filled text with a 0.05 em pen; other producers offset
+# a second fill by a few hundredths of an em), not text of its own.
+OVERPRINT_EMS = 0.2
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 
 
@@ -26,8 +30,11 @@ def read_text_layer(pdf_page: pymupdf.Page, index: int) -> list[Word]:
     """Every visible text run on the page, one Word per run of adjacent characters on a line."""
     xrefs = _font_xrefs(pdf_page)
     words: list[Word] = []
+    drawn: dict[str, list[tuple[float, float]]] = {}  # a span's text → where spans of it begin
     for span in pdf_page.get_texttrace():
         if span.get("opacity", 1.0) == 0 or span.get("type") == 3:  # invisible (OCR layer) text
+            continue
+        if _drawn_again(span, drawn):
             continue
         font = span["font"]
         xref = _xref_for(font, xrefs)
@@ -47,6 +54,20 @@ def read_text_layer(pdf_page: pymupdf.Page, index: int) -> list[Word]:
             last_box = box
         _flush(run, words, index, font, xref)
     return words
+
+
+def _drawn_again(span: dict, drawn: dict[str, list[tuple[float, float]]]) -> bool:
+    """Whether the span repeats one already read at (nearly) the same place: a bold face
+    the font lacks is drawn twice, filled and then stroked (LibreOffice) or filled again a
+    hair to the side, and the text must be read once."""
+    text = "".join(chr(c[0]) for c in span["chars"])
+    x0, y0 = span["bbox"][:2]
+    tolerance = OVERPRINT_EMS * (span["size"] or 1.0)
+    seen = drawn.setdefault(text, [])
+    if any(abs(x0 - x) <= tolerance and abs(y0 - y) <= tolerance for x, y in seen):
+        return True
+    seen.append((x0, y0))
+    return False
 
 
 def _flush(run: list[tuple[str, int, Box]], words: list[Word], index: int, font: str, xref: int | None) -> None:
