@@ -172,3 +172,38 @@ def test_vertical_label_reads_one_character_per_line(tmp_path: Path) -> None:
     label = next(c for t in tables for c in t.cells if c.text.replace("\n", "") == "绩效指标")
     assert label.text == "绩\n效\n指\n标"
     assert label.row_span > 5  # the tall label spans the indicator rows
+
+
+def test_a_row_a_page_break_cut_open_is_closed_by_its_column_rules() -> None:
+    # A browser prints the first row of a continued table without its top border: the
+    # column rules run 15 points above the first drawn rule, and the row's text lies there.
+    xs, ys = [0, 50, 100, 150], [40, 60, 80]
+    segs = grid(xs, ys) + [Segment(x, 25, x, 40) for x in xs]
+    (table,) = tables_from_rulings(segs, 0, "test")
+    assert table.n_rows == 3 and table.box.y0 == 25
+    word = Word("率", Box(60, 28, 70, 38), 0, "pdf-text")
+    (filled,), free = fill_cells([table], [word])
+    assert not free and filled.cell_at(0, 1).text == "率"
+    # Rules that only overshoot a crossing by a point or two add no row.
+    (table,) = tables_from_rulings(grid(xs, ys) + [Segment(x, 38.5, x, 40) for x in xs], 0, "test")
+    assert table.n_rows == 2
+
+
+def test_a_simulated_bold_face_is_read_once(tmp_path: Path) -> None:
+    # LibreOffice draws a bold face the font lacks twice: filled, then stroked over it.
+    doc = pymupdf.open()
+    page = doc.new_page()
+    font = pymupdf.Font("cjk")
+    for mode in (0, 1):
+        writer = pymupdf.TextWriter(page.rect)
+        writer.append((72, 100), "项目名称", font=font, fontsize=10)
+        writer.write_text(page, render_mode=mode)
+    writer = pymupdf.TextWriter(page.rect)
+    writer.append((72, 130), "项目名称", font=font, fontsize=10)  # the same text elsewhere is its own
+    writer.write_text(page)
+    words = read_text_layer(page, 0)
+    assert [(w.text, round(w.box.y0)) for w in words] == [
+        ("项目名称", round(words[0].box.y0)),
+        ("项目名称", round(words[1].box.y0)),
+    ]
+    assert words[1].box.y0 - words[0].box.y0 > 20

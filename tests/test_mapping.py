@@ -820,3 +820,52 @@ def test_a_standard_answer_read_one_character_off_is_the_answer(read: str, origi
     _set_words(table, cell, [replace(w, origin=origin) for w in _words(read, cell.box, 0)])
     (mapped,) = map_cells_to_form([page])
     assert mapped.form.indicators[0].actual == value
+
+
+def _cut_form(second_page_rows: list[tuple[str, str, str, str, str, str, str]]) -> list[PageContent]:
+    """_first_page() and a second page whose table goes on with ``second_page_rows``:
+    (一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 得分) per row, each cell its own."""
+    g = _Grid(1, top=48)
+    for r, row in enumerate(second_page_rows):
+        for c, text in enumerate(row):
+            g.add(r, 1 + c, text)
+    return [_first_page(), _content(1, [g])]
+
+
+def test_blank_level_cells_go_on_with_the_levels_above() -> None:
+    # LibreOffice prints a tall level cell cut by a page break blank on the next page, and
+    # every row it covers there meets that blank cell.
+    pages = _cut_form(
+        [("", "", "报告提交及时率", "100%", "100%", "5", "5"), ("", "", "响应率", "≥95%", "99%", "5", "5")]
+    )
+    (mapped,) = map_cells_to_form(pages)
+    assert [(i.level1, i.level2) for i in mapped.form.indicators[3:]] == [("产出指标", "时效指标")] * 2
+    # A new 一级 with its 二级 left blank does not take the 二级 of another 一级.
+    pages = _cut_form([("满意度指标", "", "用户满意度", "≥90%", "95%", "10", "9.5")])
+    (mapped,) = map_cells_to_form(pages)
+    assert (mapped.form.indicators[3].level1, mapped.form.indicators[3].level2) == ("满意度指标", None)
+
+
+def test_the_tail_of_a_level_cell_cut_by_a_page_break_is_no_level() -> None:
+    # 时效指标 wrapped as 时效/指标 and cut between the lines: 指标 stands at the top of the page.
+    pages = _cut_form([("(20分)", "指标", "报告提交及时率", "100%", "100%", "5", "5")])
+    (mapped,) = map_cells_to_form(pages)
+    assert (mapped.form.indicators[3].level1, mapped.form.indicators[3].level2) == ("产出指标", "时效指标")
+
+
+def test_the_rest_of_a_row_cut_by_a_page_break_joins_the_row_above() -> None:
+    # A long name's last line went over the page with a row of its own, weight and score blank.
+    pages = _cut_form([("", "", "性", "", "", "", ""), ("", "", "报告提交及时率", "100%", "100%", "5", "5")])
+    (mapped,) = map_cells_to_form(pages)
+    names = [i.name for i in mapped.form.indicators]
+    assert names == ["巡检次数", "故障修复率", "响应时间性", "报告提交及时率"]
+    # A row printing a dash for its weight and score is a row of its own.
+    pages = _cut_form([("", "", "报告提交及时率", "100%", "100%", "-", "-")])
+    (mapped,) = map_cells_to_form(pages)
+    assert [i.name for i in mapped.form.indicators][-1] == "报告提交及时率"
+
+
+def test_radicals_a_producer_wrote_are_read_as_the_ideographs_shown() -> None:
+    # Chromium with Noto CJK names glyphs by their first code point: 门 as ⻔ U+2ED4.
+    assert normalize("市政府⻔户网站，人⺠意⻅") == "市政府门户网站,人民意见"
+    assert normalize("⼀") == "一"  # the Kangxi block: NFKC already

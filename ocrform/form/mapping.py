@@ -275,7 +275,6 @@ class _Reader:
         self.mode = _Mode()
         self.forms: list[_FormState] = []
         self.form = self._new_form()
-        self._level_page: int | None = None
         self._pending: list[tuple[str, Span, int]] = []
         # The free line just before, when it said nothing (see ``line``).
         self._loose: _Line | None = None
@@ -285,6 +284,8 @@ class _Reader:
         self._spans: dict[int, Span] = {}
         self._groups: dict[int, dict[str, LabelMatch]] = {}
         self._splits: dict[tuple[int, str], list[str]] = {}
+        # The page of the last indicator or scoring row read (see ``_row_tail``).
+        self._leveled_page: int | None = None
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -686,6 +687,11 @@ class _Reader:
         spans = {role: self._span(c) for role, c in values.items()}
         if not any(_clean(spans[r]) for r in required if r in spans):
             return False
+        if into and self._row_tail(row, spans, into[-1]):
+            for role, span in spans.items():
+                if _clean(span) is not None:
+                    into[-1][role] = join([into[-1][role], span]) if role in into[-1] else span
+            return True
         if not levels and len(level_columns) == len(_LEVELS):
             # One cell over both level columns (服务对象满意度指标 printed once for 一级 and 二级).
             inside = [[c.box.x0 < col.cx < c.box.x1 for col in columns] for c in row.covering]
@@ -693,18 +699,50 @@ class _Reader:
             both = [c for c, hits in zip(row.covering, inside, strict=True) if hits == wanted]
             if len(both) == 1:
                 levels = {role: both[0] for role in _LEVELS}
+        above = into[-1] if into else {}
         for role in _LEVELS:
             span = self._span(levels[role]) if role in levels else None
-            # A tall level cell cut by a page break may be left blank on the next page: the
-            # first row there still belongs to the level above the break.
-            if (span is None or _clean(span) is None) and into and row.page != self._level_page:
-                span = into[-1].get(role)
+            # A blank level cell continues the level above it: a tall cell cut by a page break
+            # is printed blank on the next page (LibreOffice, browsers), and a filler may leave
+            # the rows under a level blank instead of merging them. A blank 二级 goes on only
+            # under the same 一级.
+            blank = span is None or _clean(span) is None
+            if blank and role in above and (role == "level1" or _same_text(spans.get("level1"), above.get("level1"))):
+                span = above[role]
+            elif not blank and role in above and row.page != self._leveled_page and not self._level_label(role, span):
+                # The tail of a tall cell a page break cut (标(40分), 指标): the level goes on.
+                span = above[role]
             if span is not None:
                 spans[role] = span
-        self._level_page = row.page
         into.append(spans)
+        self._leveled_page = row.page
         self.form.has_content = True
         return True
+
+    def _level_label(self, role: str, span: Span | None) -> bool:
+        text = _clean(span) if span is not None else None
+        if text is None:
+            return False
+        if role == "level1":
+            return self.vocab.canonical_level1(text) is not None
+        return self.vocab.canonical_level2(text, None) is not None
+
+    def _row_tail(self, row: _Row, spans: dict[str, Span], above: dict[str, Span]) -> bool:
+        """Whether the row is the rest of the one above, cut by a page break: word processors
+        print what did not fit (the end of a long name or reason) as a row of its own at the
+        top of the next page, its short cells (values, weights, scores) left blank while the
+        row above has them."""
+        if row.page == self._leveled_page:
+            return False
+
+        def filled(values: dict[str, Span], role: str) -> bool:  # a printed dash counts
+            return role in values and bool(values[role].text.strip())
+
+        # Weights and scores are one number, never cut; without them, values and targets.
+        for short in (("weight", "score"), ("target", "actual")):
+            if any(filled(above, r) for r in short):
+                return not any(filled(spans, r) for r in short)
+        return False
 
     # -- output --------------------------------------------------------------------------------
     def finish(self) -> list[MappedForm]:
@@ -790,6 +828,10 @@ def _own_weights(columns: list[_Column], unread: Sequence[Cell] = ()) -> list[_C
         if col.role:
             out.append(col)
     return out
+
+
+def _same_text(a: Span | None, b: Span | None) -> bool:
+    return a is not None and b is not None and _clean(a) == _clean(b)
 
 
 def _same_column(a: Cell, b: Cell) -> bool:

@@ -293,6 +293,8 @@ def write_xlsx(forms: Sequence[dict[str, Any]], path: Path, style: Style, look: 
                     for cc in range(c0, c1 + 1):
                         sheet.cell(row=rr, column=cc).border = border
                 cell = sheet.cell(row=r0, column=c0, value=_sheet_value(c))
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text typed as such (＝1年), not a formula
                 cell.font = Font(name=look.font, size=size, bold=look.bold_labels and c.label)
                 cell.alignment = Alignment(horizontal=_HORIZONTAL[c.align], vertical="center", wrap_text=True)
                 if isinstance(cell.value, float):
@@ -377,7 +379,8 @@ td.label {{ font-weight: {weight}; }}
 tr {{ break-inside: auto; }}
 .form {{ break-after: {"page" if look.page_per_form else "auto"}; }}
 """
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head><body>"]
+    head = f"<head><meta charset='utf-8'><style>{css}</style></head>"
+    parts = [f"<!DOCTYPE html><html lang='zh-CN'>{head}<body>"]
     for blocks in form_blocks(forms, style):
         parts.append("<div class='form'>")
         for block in blocks:
