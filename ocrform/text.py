@@ -9,20 +9,19 @@ from functools import cache
 from ocrform.resources import model_text
 
 _WS = re.compile(r"\s+")
-_RADICALS = re.compile(r"[\u2e80-\u2eff]")
+_RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 
 
 def normalize(text: str) -> str:
-    """NFKC, radicals read as the ideographs they are drawn as, then every whitespace
+    """Radicals read as the ideographs they are drawn as, NFKC, then every whitespace
     character removed; operators such as ≥ ≤ stay as they are.
 
-    NFKC maps the Kangxi Radicals block onto unified ideographs but not the CJK Radicals
-    Supplement, which some producers write for 门, 民, 见, 长 … (``radical_ideographs``).
+    Some producers write 门, 民, 见, 户 … as radical characters (``radical_ideographs``):
+    NFKC leaves the CJK Radicals Supplement alone and maps ⼾ to the traditional 戶.
     """
-    text = unicodedata.normalize("NFKC", text)
     if _RADICALS.search(text):
         text = text.translate(radical_ideographs())
-    return _WS.sub("", text)
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def normalize_or_none(text: str | None) -> str | None:
@@ -34,12 +33,11 @@ def normalize_or_none(text: str | None) -> str | None:
 
 @cache
 def radical_ideographs() -> dict[int, str]:
-    """CJK Radicals Supplement character → the unified ideograph it is drawn as, from
-    Unicode's EquivalentUnifiedIdeograph.txt (models/radical_equivalents.txt).
-
-    A producer that names each glyph by the first code point its font maps to it (Chromium
-    with Noto CJK) writes the radical: the page shows 门, the text layer says ⻔ U+2ED4.
-    """
+    """Radical character → the unified ideograph a simplified-Chinese font draws for it
+    (models/radical_equivalents.txt: Unicode's EquivalentUnifiedIdeograph.txt, and Noto CJK
+    SC for ⼾, drawn 户). A producer that names each glyph by the first code point its font
+    maps to it (Chromium with Noto CJK) writes the radical: the page shows 门, the text layer
+    says ⻔ U+2ED4."""
     table: dict[int, str] = {}
     for line in model_text("radical_equivalents.txt").splitlines():
         if line and not line.startswith("#"):
