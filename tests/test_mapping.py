@@ -869,3 +869,20 @@ def test_radicals_a_producer_wrote_are_read_as_the_ideographs_shown() -> None:
     # Chromium with Noto CJK names glyphs by their first code point: 门 as ⻔ U+2ED4.
     assert normalize("市政府⻔户网站，人⺠意⻅") == "市政府门户网站,人民意见"
     assert normalize("⼀用⼾") == "一用户"  # the Kangxi block: NFKC, but Noto SC draws ⼾ as 户
+
+
+def test_a_level_cut_in_two_by_a_page_break_is_read_whole_on_both_pages() -> None:
+    # 满意度指标 printed 满意|度指标 across the break: neither half is a level, the two are.
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "数据平台运维", cs=6)
+    for i, label in enumerate(INDICATOR_HEADER):
+        g.add(1, 1 + i, label)
+    g.add(2, 1, "满意").add(2, 2, "服务对象满意度指标", rs=2)
+    g.add(2, 3, "用户满意度").add(2, 4, "≥90%").add(2, 5, "95%").add(2, 6, "10").add(2, 7, "10")
+    h = _Grid(1, top=48)
+    h.add(0, 1, "度指标", rs=2).add(0, 2, "", rs=2)
+    h.add(0, 3, "投诉率").add(0, 4, "≤1%").add(0, 5, "0%").add(0, 6, "5").add(0, 7, "5")
+    h.add(1, 3, "回访率").add(1, 4, "≥80%").add(1, 5, "85%").add(1, 6, "5").add(1, 7, "5")
+    (mapped,) = map_cells_to_form([_content(0, [g]), _content(1, [h])])
+    levels = [(i.level1, i.level2) for i in mapped.form.indicators]
+    assert levels == [("满意度指标", "服务对象满意度指标")] * 3

@@ -286,6 +286,8 @@ class _Reader:
         self._splits: dict[tuple[int, str], list[str]] = {}
         # The page of the last indicator or scoring row read (see ``_row_tail``).
         self._leveled_page: int | None = None
+        # Tall level cells a page break cut: the whole level their text completes (``_level``).
+        self._level_tails: dict[int, Span] = {}
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -685,13 +687,13 @@ class _Reader:
         levels = _assign(row.covering, level_columns)
         values = _assign(row.starting, [c for c in columns if c.role not in _LEVELS])
         spans = {role: self._span(c) for role, c in values.items()}
-        if not any(_clean(spans[r]) for r in required if r in spans):
-            return False
         if into and self._row_tail(row, spans, into[-1]):
             for role, span in spans.items():
                 if _clean(span) is not None:
                     into[-1][role] = join([into[-1][role], span]) if role in into[-1] else span
             return True
+        if not any(_clean(spans[r]) for r in required if r in spans):
+            return False
         if not levels and len(level_columns) == len(_LEVELS):
             # One cell over both level columns (服务对象满意度指标 printed once for 一级 and 二级).
             inside = [[c.box.x0 < col.cx < c.box.x1 for col in columns] for c in row.covering]
@@ -699,25 +701,48 @@ class _Reader:
             both = [c for c, hits in zip(row.covering, inside, strict=True) if hits == wanted]
             if len(both) == 1:
                 levels = {role: both[0] for role in _LEVELS}
-        above = into[-1] if into else {}
         for role in _LEVELS:
-            span = self._span(levels[role]) if role in levels else None
-            # A blank level cell continues the level above it: a tall cell cut by a page break
-            # is printed blank on the next page (LibreOffice, browsers), and a filler may leave
-            # the rows under a level blank instead of merging them. A blank 二级 goes on only
-            # under the same 一级.
-            blank = span is None or _clean(span) is None
-            if blank and role in above and (role == "level1" or _same_text(spans.get("level1"), above.get("level1"))):
-                span = above[role]
-            elif not blank and role in above and row.page != self._leveled_page and not self._level_label(role, span):
-                # The tail of a tall cell a page break cut (标(40分), 指标): the level goes on.
-                span = above[role]
+            span = self._level(row, role, levels.get(role), spans, into)
             if span is not None:
                 spans[role] = span
         into.append(spans)
         self._leveled_page = row.page
         self.form.has_content = True
         return True
+
+    def _level(
+        self, row: _Row, role: str, cell: Cell | None, spans: dict[str, Span], into: list[dict[str, Span]]
+    ) -> Span | None:
+        """The row's 一级 or 二级: its tall cell's text, or the level above where that cell is
+        blank or is the rest of a tall cell a page break cut."""
+        if cell is not None and id(cell) in self._level_tails:
+            return self._level_tails[id(cell)]
+        span = self._span(cell) if cell is not None else None
+        above = into[-1] if into else {}
+        if role not in above:
+            return span
+        if span is None or _clean(span) is None:
+            # A blank level cell continues the level above it: a tall cell cut by a page break
+            # is printed blank on the next page (LibreOffice, browsers), and a filler may leave
+            # the rows under a level blank instead of merging them. A blank 二级 goes on only
+            # under the same 一级.
+            same_level1 = _same_text(spans.get("level1"), above.get("level1"))
+            return above[role] if role == "level1" or same_level1 else span
+        if cell is None or row.page == self._leveled_page or self._level_label(role, span):
+            return span
+        # The rest of a tall cell a page break cut (标(40分), 指标, 度指标) continues the
+        # level above; where the head alone is no level (满意|度指标), the two make it, for
+        # the rows above too.
+        head = above[role]
+        if self._level_label(role, head):
+            self._level_tails[id(cell)] = head
+            return head
+        whole = join([head, span])
+        for earlier in into:
+            if earlier.get(role) is head:
+                earlier[role] = whole
+        self._level_tails[id(cell)] = whole
+        return whole
 
     def _level_label(self, role: str, span: Span | None) -> bool:
         text = _clean(span) if span is not None else None
