@@ -34,6 +34,8 @@ MAX_LABEL_LINES = 8
 MAX_LABEL_LINE_CHARS = 6
 # A header names at least this many columns of one group.
 MIN_HEADER_ROLES = 2
+# A wrapped column label's tail on a line of its own: A）, (B), B/A）.
+MAX_TAIL_CHARS = 5
 _SECTION_OF_GROUP = {
     "indicator_columns": "indicators",
     "fund_columns": "funds",
@@ -390,9 +392,29 @@ class _Parser:
         for group in _HEADER_GROUPS:
             roles = [m.role if (m := self.vocab.match_each_group(w.text).get(group)) else None for w in line.words]
             n = len({r for r in roles if r is not None})
+            # A header whose next cell wrapped prints its labels on lines of their own.
+            if n == 1 and len(roles) == 1 and self._next_header_line(group, label=True) is not None:
+                n = MIN_HEADER_ROLES
             if n >= MIN_HEADER_ROLES and (best is None or n > best[0]):
                 best = (n, group, roles)
         return None if best is None else (best[1], best[2])
+
+    def _next_header_line(self, group: str, label: bool) -> int | None:
+        """The position of the next non-blank line when it goes on with a header of ``group``:
+        column labels and wrapped labels' tails (A）), with a label among them if ``label``."""
+        pos = self.pos
+        while pos < len(self.lines) and not self.lines[pos].norm:
+            pos += 1
+        if pos >= len(self.lines):
+            return None
+        words = self.lines[pos].words
+        found = [self.vocab.match_each_group(w.text).get(group) for w in words]
+        tails = [not _CJK.search(w.text) and len(w.text) <= MAX_TAIL_CHARS and not _is_value(w) for w in words]
+        if not all(m is not None or t for m, t in zip(found, tails, strict=True)):
+            return None
+        if label and not any(found):
+            return None
+        return pos
 
     def _header_row(self, line: _Line, header: tuple[str, list[str | None]]) -> None:
         group, roles = header
@@ -403,6 +425,8 @@ class _Parser:
             heads.insert(0, self.head_prefix[0])
             roles.insert(0, self.head_prefix[1])
             self.head_prefix = None
+        if group == "fund_columns" and roles[0] is None and _BRACKETED_ONLY.fullmatch(normalize(line.words[0].text)):
+            roles[0] = "item"  # the item column's header states the unit: （元）
         if group == "fund_columns" and "item" not in roles:
             # The item column's header cell is often blank; its rows still print the item first.
             heads.insert(0, [])
@@ -424,16 +448,11 @@ class _Parser:
     def _header_continues(self, group: str, heads: list[list[Word]], roles: list[str | None]) -> None:
         """Header cells printed over further lines: more column labels, or a wrapped label's tail (A）)."""
         while True:
-            pos = self.pos
-            while pos < len(self.lines) and not self.lines[pos].norm:
-                pos += 1
-            if pos >= len(self.lines):
+            pos = self._next_header_line(group, label=False)
+            if pos is None:
                 return
             words = self.lines[pos].words
             found = [self.vocab.match_each_group(w.text).get(group) for w in words]
-            tails = [not _CJK.search(w.text) and len(w.text) <= 3 and not _is_value(w) for w in words]
-            if not all(m is not None or t for m, t in zip(found, tails, strict=True)):
-                return
             for w, m in zip(words, found, strict=True):
                 if m is None:
                     heads[-1].append(w)

@@ -88,6 +88,8 @@ class Vocabulary:
             for group, roles in self.groups.items()
         }
         self.title_patterns = [re.compile(p) for p in data["title_patterns"]]
+        # A line that only states the funds' unit (金额单位：万元), printed beside the table.
+        self.unit_line = re.compile(data["unit_line"])
         self.level1 = {c: [label_key(v) for v in vs] for c, vs in data["level1"].items()}
         self.level2 = {c: [label_key(v) for v in vs] for c, vs in data["level2"].items()}
         self.level1_of_level2: dict[str, str] = data["level1_of_level2"]

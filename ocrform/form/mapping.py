@@ -40,6 +40,10 @@ _SECTION_GROUPS = {
 }
 _HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
 _LEVELS = ("level1", "level2")
+# The rest of a level cut by a page break is its last line or two: 标(40分), 指标, 度指标
+# (CJK characters outside brackets); every level name is longer.
+MAX_LEVEL_TAIL = 3
+_CJK_OUTSIDE_BRACKETS = re.compile(r"[\u4e00-\u9fff](?![^(]*\))")
 # A year line is the year and little else: （2023年度）, (2020 年度); longer text merely mentions one.
 _YEAR_LINE_RESIDUE = 6
 FULL_WIDTH = 0.9
@@ -375,6 +379,9 @@ class _Reader:
         elif _is_year_line(text):
             self._start_form_if(self.form.has("year") or self.form.has_content)
             self._year_from(line.span)
+        elif (unit := self.vocab.unit_line.search(text)) is not None:
+            if self.form.unit is None:
+                self.form.unit = (unit.group(1), line.span)
         elif not self._inline_pairs(line.span, line.page):
             self._loose = line
             return False
@@ -483,6 +490,8 @@ class _Reader:
         # A header's own cells are as tall as its read ones; a tall section label beside them
         # (绩效指标 down the left, misread) is not a header cell.
         unmatched = [c for c in unmatched if c.row_span == min(spans)]
+        if group == "fund_columns" and self.form.unit is None:
+            self._unit_in_header(row)
         named, pending, merged_unread = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
         columns += named
         merged += merged_unread
@@ -500,6 +509,15 @@ class _Reader:
         self.mode.columns[section].settle([r for r in row.table_rows if r.y > row.y])
         self.form.has_content = True
         return True
+
+    def _unit_in_header(self, row: _Row) -> None:
+        """The funds' unit where a cell of the fund table's header states it: （元） over the
+        item column, 资金来源（万元）."""
+        for cell in row.starting:
+            unit = stated_unit(self._span(cell).text) if cell.words else None
+            if unit is not None:
+                self.form.unit = (unit, self._span(cell))
+                return
 
     def _section_cells(self, row: _Row, labels: dict[int, LabelMatch | None]) -> None:
         """Tall section labels (项目资金（元）, 绩效指标): the section, and the funds' unit."""
@@ -732,12 +750,14 @@ class _Reader:
             return span
         # The rest of a tall cell a page break cut (标(40分), 指标, 度指标) continues the
         # level above; where the head alone is no level (满意|度指标), the two make it, for
-        # the rows above too.
+        # the rows above too. Unknown text as long as a level is a level of its own.
         head = above[role]
-        if self._level_label(role, head):
+        whole = join([head, span])
+        if self._level_label(role, head) and len(_CJK_OUTSIDE_BRACKETS.findall(span.norm)) <= MAX_LEVEL_TAIL:
             self._level_tails[id(cell)] = head
             return head
-        whole = join([head, span])
+        if not self._level_label(role, whole):
+            return span
         for earlier in into:
             if earlier.get(role) is head:
                 earlier[role] = whole

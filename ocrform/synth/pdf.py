@@ -223,7 +223,8 @@ class FormBuilder:
             unit = f.funds.unit
             text = self.L("funds").format(unit=unit) if unit else self.L("funds_nounit")
             t.add(header, *label_x, text, self.fs, rowspan=len(rows) + 1, label=True)
-        t.add(header, *cols["fund_item"], self.L("fund_source"), self.fs, label=True)
+        source = self.L("fund_source").format(unit=f.funds.unit or "") if f.funds.unit else self.L("fund_source_nounit")
+        t.add(header, *cols["fund_item"], source, self.fs, label=True)
         names = {"weight": "fund_weight", "score": "fund_score"}
         fund_x = dict(zip(st.fund_columns, [cols[k] for k in _fund_keys(st)], strict=True))
         for key in st.fund_columns:
@@ -342,6 +343,8 @@ class FormBuilder:
             blocks.append(Para(self.L("stamp") + self.p.text(f.implementer), self.fs, "l", right=right, space_after=3))
         elif date:
             blocks.append(Para(self.L("fill_date") + date, self.fs, "r", space_after=3))
+        if self.style.labels.get("unit_line") and f.funds.unit and f.funds.rows:
+            blocks.append(Para(self.L("unit_line").format(unit=f.funds.unit), self.fs, "r", space_after=2))
         self._pair_rows([(self.L("project_name"), self.p.text(f.project_name))])
         self._pair_rows(
             [(self.L("department"), self.p.text(f.department)), (self.L("implementer"), self.p.text(f.implementer))]

@@ -62,7 +62,7 @@ def _labels_by_length() -> dict[int, tuple[str, ...]]:
     found: set[str] = set()
 
     def walk(node: object, key: str = "") -> None:
-        if key.startswith("_") or key == "title_patterns":
+        if key.startswith("_") or key in ("title_patterns", "unit_line"):
             return
         if isinstance(node, str):
             found.add(node)
