@@ -130,3 +130,36 @@ def test_a_column_rule_faint_down_to_the_tables_last_rows_is_restored() -> None:
         (2, 1, 1),
         (3, 0, 2),
     ]
+
+
+OFFICE = Path(__file__).resolve().parent / "fixtures" / "office"
+
+
+def test_the_walls_of_rows_shorter_than_a_rule_are_found() -> None:
+    # A spreadsheet printed to fit the page: 11-point rows, one of them cut in four cells.
+    ppp = 200 / 72
+    image = np.full((int(120 * ppp), int(300 * ppp)), 255, np.uint8)
+    ys = [20, 31, 42, 53]
+
+    def px(v: float) -> int:
+        return round(v * ppp)
+
+    for y in ys:
+        image[px(y) - 1 : px(y) + 2, px(20) : px(280) + 1] = 0
+    for x in (20, 280):
+        image[px(20) : px(53) + 1, px(x) - 1 : px(x) + 2] = 0
+    for x in (100, 180):  # walls in the middle row only
+        image[px(31) : px(42) + 1, px(x) - 1 : px(x) + 2] = 0
+    image[px(33) : px(40), px(40) : px(42)] = 0  # a glyph's stroke: padded off both rules
+    (table,) = tables_from_rulings(find_image_rulings(image, ppp), 0, "test", snap=IMAGE_SNAP)
+    assert sorted(c.col_span for c in table.cells if c.row == 1) == [1, 1, 1]
+    assert [c.col_span for c in table.cells if c.row == 0] == [3]
+
+
+def test_a_spreadsheet_printed_to_fit_stands_upright() -> None:
+    # Tiny text in tight rows stacks each column's values closer than a fixed smear, which
+    # ran them into tall bars and turned the page on its side.
+    with pymupdf.open(OFFICE / "calc" / "guizhou_compact-calc-ARPLUMingCN-regular.pdf") as pdf:
+        page = render_page(pdf[0], 200)
+    assert preprocess_page(page, 200 / 72).rotation == 0
+    assert preprocess_page(np.ascontiguousarray(np.rot90(page)), 200 / 72).rotation == 90

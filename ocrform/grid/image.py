@@ -52,6 +52,12 @@ RESTORE_CLEAR_SHARE = 0.2
 RESTORE_REACH_POINTS = 3.0
 # A rule drawn up to this near (points) a dark seal's disc on both sides runs on under it.
 SEAL_REACH_POINTS = 8.0
+# A row shorter than MIN_RULE_POINTS (and at least this tall) may have walls the morphology
+# cannot see: ink on this share of every pixel row from one rule to the next, this far
+# (points) clear of each rule's centre.
+MIN_WALL_POINTS = 6.0
+WALL_INK_SHARE = 0.95
+WALL_MARGIN_POINTS = 0.8
 # A seal's ring is drawn this far (points) out from the circle the search finds.
 RING_BAND_POINTS = 5.0
 
@@ -72,7 +78,51 @@ def find_image_rulings(image: np.ndarray, pixels_per_point: float, seals: Sequen
         segments += _segments(lines, binary, horizontal, pixels_per_point, max_thickness)
     segments = _framed(_without_seal_artwork(segments, seals))
     segments += _bridged_under_seals(segments, seals)
+    segments += _short_walls(binary, segments, pixels_per_point)
     return segments + _restored_rules(gray, segments, pixels_per_point)
+
+
+def _short_walls(binary: np.ndarray, segments: list[Segment], ppp: float) -> list[Segment]:
+    """The walls of rows too short for the morphology's MIN_RULE_POINTS (a spreadsheet printed
+    to fit the page shrinks its rows to 10-12 points): ink from one found horizontal rule all
+    the way down to the next, with paper beside it. Text keeps its padding from both rules,
+    so no glyph stroke runs the whole way."""
+    rows = GridLines([rule_position(s, True) for s in segments if s.horizontal], IMAGE_SNAP)
+    margin = max(1, round(WALL_MARGIN_POINTS * ppp))
+    clear = max(2, round(NEIGHBOUR_POINTS * ppp))
+    thickest = MAX_RULE_THICKNESS_POINTS * ppp
+    out = []
+    for k in range(len(rows.at) - 1):
+        y0, y1 = rows.at[k], rows.at[k + 1]
+        if not MIN_WALL_POINTS <= y1 - y0 < MIN_RULE_POINTS:
+            continue
+        top, bottom = round(y0 * ppp) + margin, round(y1 * ppp) - margin
+        for a, b in _overlaps(rows.cover[k], rows.cover[k + 1]):
+            lo, hi = round(a * ppp) + clear, round(b * ppp) - clear
+            if hi - lo < 3 or bottom - top < 3:
+                continue
+            full = (binary[top:bottom, lo:hi] > 0).mean(axis=0) >= WALL_INK_SHARE
+            for start, end in _runs(full):
+                if end - start > thickest:
+                    continue
+                left = binary[top:bottom, max(0, lo + start - clear) : lo + start - 1]
+                right = binary[top:bottom, lo + end + 1 : lo + end + clear]
+                if left.size and right.size and max((left > 0).mean(), (right > 0).mean()) <= MAX_NEIGHBOUR_INK:
+                    x = (lo + (start + end - 1) / 2) / ppp
+                    out.append(Segment(x, y0, x, y1))
+    return out
+
+
+def _overlaps(first: list[tuple[float, float]], second: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Where two lists of intervals both cover."""
+    return [(max(a, c), min(b, d)) for a, b in first for c, d in second if min(b, d) > max(a, c)]
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True."""
+    padded = np.concatenate(([False], flags, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def _without_seal_artwork(segments: list[Segment], seals: Sequence[Seal]) -> list[Segment]:

@@ -37,6 +37,11 @@ SPECKLED_PAGE = 100
 # Pieces of text lines the direction classifier reads to tell an upside-down page (on the
 # generated heavy scans 12 did as well as 24 and more).
 DIRECTION_PIECES = 24
+# Text is smeared along and across by about a glyph (its pieces' median size), at most
+# BAR_SMEAR_PX pixels of the 800-pixel working copy: tiny text in a spreadsheet printed to fit
+# stacks its rows' values closer than that, and a fixed smear ran them into tall bars.
+BAR_SMEAR_GLYPHS = 1.0
+BAR_SMEAR_PX = 9
 # Ink pixels sampled for the skew estimate: plenty for a sharp profile, cheap to project.
 MAX_SKEW_SAMPLES = 150_000
 
@@ -256,7 +261,10 @@ def _without_rules(binary: np.ndarray) -> np.ndarray:
 
 
 def _bar_score(text: np.ndarray, horizontal: bool) -> float:
-    kernel = (9, 1) if horizontal else (1, 9)
+    # Smeared by about half a glyph: the glyphs of a line run together, the lines of a page
+    # (and a column of short values in the rows of a tight table) do not.
+    length = max(3, min(BAR_SMEAR_PX, round(BAR_SMEAR_GLYPHS * _glyph_height(text))))
+    kernel = (length, 1) if horizontal else (1, length)
     smeared = cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
     n, _, stats, _ = cv2.connectedComponentsWithStats(smeared)
     if n <= 1:
@@ -265,6 +273,16 @@ def _bar_score(text: np.ndarray, horizontal: bool) -> float:
     long_side = w if horizontal else h
     short_side = h if horizontal else w
     return float(np.sum(long_side[long_side > 2.5 * short_side]))
+
+
+def _glyph_height(text: np.ndarray) -> float:
+    """The usual height (pixels) of the page's glyphs: their pieces' median size either way."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(text)
+    if n <= 1:
+        return float(BAR_SMEAR_PX)
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    sizes = sizes[sizes >= 2]
+    return float(np.median(sizes)) if sizes.size else float(BAR_SMEAR_PX)
 
 
 def _quarter_turn(gray: np.ndarray, turns: int) -> np.ndarray:
