@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+# 1.1 adds optional fields (null where the form does not print them): every version-1
+# document stays valid.
+SCHEMA_VERSION = "1.1"
 
 
 class _Strict(BaseModel):
@@ -28,6 +30,9 @@ class FundRow(_Strict):
     weight: float | None = Field(description="分值")
     execution_rate: float | None = Field(description="执行率 in percent")
     score: float | None = Field(description="得分")
+    received: float | None = Field(None, description="实际到位资金 (schema 1.1)")
+    balance: float | None = Field(None, description="结余 (schema 1.1)")
+    deviation_reason: str | None = Field(None, description="a deviation reason printed on the row (schema 1.1)")
 
 
 class Funds(_Strict):
@@ -118,6 +123,16 @@ class Issue(_Strict):
     message: str
 
 
+class Unmapped(_Strict):
+    """A labelled value the form prints that no schema field takes (项目地址, 邮编, 评价机构 …):
+    kept so that nothing printed is lost."""
+
+    label: str = Field(description="the printed label, normalised")
+    value: str | None = Field(description="the value printed beside it, normalised; null when blank")
+    page: int = Field(description="1-based page number")
+    box: list[float] = Field(description="[x0, y0, x1, y1] of label and value in PDF points, origin top-left")
+
+
 class FormEvidence(_Strict):
     """The evidence behind ``forms[i]``, kept beside the form so the form stays the bare contract."""
 
@@ -125,6 +140,7 @@ class FormEvidence(_Strict):
     repairs: list[Repair] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
     pages: list[int] = Field(default_factory=list, description="1-based pages the form spans")
+    unmapped: list[Unmapped] = Field(default_factory=list, description="labelled values no field takes")
 
 
 class Source(_Strict):

@@ -22,3 +22,9 @@ def test_strings_compare_after_normalisation_and_a_missing_form_loses_everything
     want = {"name": "项目（一）", "total": 100.0}
     assert field_accuracy([{"name": "项目(一)", "total": 100.0}], [want]) == (2, 2)
     assert field_accuracy([], [want]) == (0, 2)
+
+
+def test_a_truth_in_schema_1_reads_the_fields_1_1_added_as_null() -> None:
+    got = {"schema_version": "1.1", "funds": {"rows": [{"item": "市财政", "received": None, "balance": 144.9}]}}
+    want = {"schema_version": "1", "funds": {"rows": [{"item": "市财政"}]}}
+    assert field_differences(got, want) == ["/funds/rows/0/balance: 144.9 != None"]

@@ -886,3 +886,29 @@ def test_a_level_cut_in_two_by_a_page_break_is_read_whole_on_both_pages() -> Non
     (mapped,) = map_cells_to_form([_content(0, [g]), _content(1, [h])])
     levels = [(i.level1, i.level2) for i in mapped.form.indicators]
     assert levels == [("满意度指标", "服务对象满意度指标")] * 3
+
+
+def test_a_fund_table_printed_as_label_value_pairs() -> None:
+    # Hunan 2021 report: four label/value pairs across, then one row per source of funds.
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "集约化平台提质改造", cs=6)
+    pairs = [("计划安排资金\n（万元）", "320"), ("实际到位资金\n（万元）", "289.8"), ("实际支出\n（万元）", "144.9")]
+    for k, (label, value) in enumerate([*pairs, ("结余\n（万元）", "144.9")]):
+        g.add(1, 2 * k, label).add(1, 2 * k + 1, value)
+    for r, (source, values) in enumerate(
+        [("其中：中央财政", ["", "", "", ""]), ("市财政", ["320", "289.8", "144.9", ""])]
+    ):
+        for k, value in enumerate(values):
+            g.add(2 + r, 2 * k, source).add(2 + r, 2 * k + 1, value)
+    g.add(4, 0, "二、项目支出明细情况", cs=8)
+    g.add(5, 0, "支出内容", cs=2).add(5, 2, "实际支出数", cs=2).add(5, 4, "会计凭证号", cs=2).add(5, 6, "备注", cs=2)
+    g.add(6, 0, "支付初验", cs=2).add(6, 2, "144.9万元", cs=2).add(6, 4, "2021年2月11#", cs=2).add(6, 6, "", cs=2)
+    (mapped,) = map_cells_to_form([_content(0, [g])])
+    funds = mapped.form.funds
+    assert funds.unit == "万元"
+    rows = [(r.item, r.annual_budget, r.received, r.executed, r.balance, r.initial_budget) for r in funds.rows]
+    assert rows == [
+        ("计划安排资金", 320.0, 289.8, 144.9, 144.9, None),
+        ("其中:中央财政", None, None, None, None, None),
+        ("市财政", 320.0, 289.8, 144.9, None, None),
+    ]

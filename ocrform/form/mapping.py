@@ -52,7 +52,18 @@ SAME_COLUMN = 0.8
 GOAL_TEXT_WIDTH = 0.4
 # Points beyond which a cell border counts as meeting no column border at all.
 MAX_MISFIT = 10.0
-_FUND_NUMBERS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
+# A unit note after a fund row's label (计划安排资金（万元）): funds.unit records the unit.
+_UNIT_NOTE = re.compile(r"\((?:万元|元)\)$")
+_FUND_NUMBERS = (
+    "initial_budget",
+    "annual_budget",
+    "executed",
+    "weight",
+    "execution_rate",
+    "score",
+    "received",
+    "balance",
+)
 
 
 @dataclass
@@ -470,6 +481,8 @@ class _Reader:
         group = best[1]
         section = next(s for s, g in _SECTION_GROUPS.items() if g == group)
         self._section_cells(row, labels)
+        if group == "fund_columns" and self._fund_pairs(row, labels):
+            return True
         columns: list[_Column] = []
         unmatched: list[Cell] = []
         merged: list[tuple[Cell, list[str]]] = []
@@ -507,6 +520,37 @@ class _Reader:
             _own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending, merged=merged
         )
         self.mode.columns[section].settle([r for r in row.table_rows if r.y > row.y])
+        self.form.has_content = True
+        return True
+
+    def _fund_pairs(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+        """A fund table printed as label/value pairs across one row (计划安排资金（万元）| 320 |
+        实际到位资金（万元）| 289.8 | …): the row is the table's first row, its first label the
+        row's item; each value cell's column takes that role in the rows below, whose first
+        cell names their source (其中：中央财政)."""
+        cells = [
+            c
+            for c in sorted(row.starting, key=lambda c: c.box.x0)
+            if (m := labels[id(c)]) is None or m.group != "sections"
+        ]
+        columns: list[_Column] = []
+        first: dict[str, Span] = {}
+        for label, value in zip(cells[::2], cells[1::2]):
+            m = self._match(label, "fund_columns")
+            if m is None or self._match(value, "fund_columns") is not None:
+                return False
+            if not columns:
+                columns.append(_Column("item", label.box.x0, label.box.x1))
+                first["item"] = self._span(label)
+            columns.append(_Column(m.role, value.box.x0, value.box.x1))
+            first[m.role] = self._span(value)
+        if len(cells) % 2 or len(columns) < 3:
+            return False
+        self.mode.section, self.mode.field_name = "funds", None
+        self.mode.columns["funds"] = _Columns(columns, row.frame)
+        if self.form.unit is None:
+            self._unit_in_header(row)
+        self.form.fund_rows.append(first)
         self.form.has_content = True
         return True
 
@@ -961,13 +1005,14 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
     rows = []
     for n, spans in enumerate(state.fund_rows):
         item_span = spans.get("item", Span()).strip(_ITEM_LEAD).strip(_ITEM_TAIL)
-        item = normalize(item_span.text).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
+        item = _UNIT_NOTE.sub("", normalize(item_span.text)).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
         if item and item_span.read_by_ocr:
             item = vocab.misread_of(item, "fund_items") or item
         if item:
             out.provenance += item_span.provenance(f"/funds/rows/{n}/item")
         numbers = {k: out.number(f"/funds/rows/{n}/{k}", spans.get(k)) for k in _FUND_NUMBERS}
-        rows.append(FundRow(item=item, **numbers))
+        reason = out.text(f"/funds/rows/{n}/deviation_reason", spans.get("deviation_reason"))
+        rows.append(FundRow(item=item, **numbers, deviation_reason=reason))
     unit = out.value("/funds/unit", state.unit[0], state.unit[1]) if state.unit else None
 
     goals = Goals(
