@@ -912,3 +912,19 @@ def test_a_fund_table_printed_as_label_value_pairs() -> None:
         ("其中:中央财政", None, None, None, None, None),
         ("市财政", 320.0, 289.8, 144.9, None, None),
     ]
+
+
+def test_labelled_values_no_field_takes_are_kept_unmapped() -> None:
+    g = _Grid(0)
+    g.add(0, 0, "项目名称", cs=2).add(0, 2, "集约化平台提质改造", cs=6)
+    g.add(1, 0, "项目负责人", cs=2).add(1, 2, "彭璞", cs=2).add(1, 4, "联系电话", cs=2).add(1, 6, "15115012899", cs=2)
+    g.add(2, 0, "项目地址", cs=2).add(2, 2, "岳阳市政务中心", cs=2).add(2, 4, "邮  编", cs=2).add(2, 6, "", cs=2)
+    (mapped,) = map_cells_to_form([_content(0, [g], [("评价机构：部门（单位）评价组", 40)])])
+    assert mapped.form.contact == "彭璞"
+    unmapped = [(u.label, u.value, u.page) for u in mapped.evidence.unmapped]
+    assert unmapped == [
+        ("评价机构", "部门(单位)评价组", 1),
+        ("联系电话", "15115012899", 1),
+        ("项目地址", "岳阳市政务中心", 1),
+    ]
+    assert all(u.box[0] < u.box[2] for u in mapped.evidence.unmapped)

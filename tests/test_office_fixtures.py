@@ -15,6 +15,9 @@ import pytest
 
 import ocrform
 from ocrform.evaluate import field_accuracy
+from ocrform.form.labels import vocabulary
+from ocrform.form.numbers import parse_date, parse_number
+from ocrform.text import normalize
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "office"
 PRODUCERS = ("writer", "calc", "chromium")
@@ -58,3 +61,37 @@ def test_the_fixtures_vary_fonts_faces_and_styles() -> None:
     assert len({n[0] for n in names}) >= 7  # styles
     assert len({n[2] for n in names}) >= 5  # fonts
     assert {n[3] for n in names} == {"bold", "regular"}
+
+
+def _values(node: object) -> set[str]:
+    if isinstance(node, dict):
+        return {v for x in node.values() for v in _values(x)}
+    if isinstance(node, list):
+        return {v for x in node for v in _values(x)}
+    return {normalize(str(node))} if node is not None else set()
+
+
+def test_every_labelled_value_lands_in_a_field_or_unmapped() -> None:
+    # Each label cell of the vocabulary's fields (or of the labels no field takes) with a
+    # value cell beside it: that value is in the form, or in the evidence as unmapped.
+    vocab = vocabulary()
+    pairs = lost = 0
+    for pdf in sorted(FIXTURES.glob("*/*.pdf")):
+        with ocrform.open(pdf) as doc:
+            taken = _values([f.model_dump(mode="json") for f in doc.forms])
+            taken |= {normalize(u.value) for ev in doc.evidence for u in ev.unmapped if u.value}
+            for page in doc.pages:
+                for table in page.tables:
+                    for cell in table.cells:
+                        if not cell.text or vocab.match(cell.text, "fields", "ignore") is None:
+                            continue
+                        beside = table.cell_at(cell.row, cell.col + cell.col_span)
+                        if beside is None or not beside.text or vocab.match(beside.text) is not None:
+                            continue
+                        pairs += 1
+                        value = normalize(beside.text)
+                        # A date is taken as ISO, a number as a number.
+                        forms = {value, parse_date(value), str(parse_number(value))} - {None, "None"}
+                        lost += not any(v in t or t in v for v in forms for t in taken if t)
+    assert pairs >= 100
+    assert lost == 0

@@ -16,11 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ocrform.canonical import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow
+from ocrform.canonical import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow, Unmapped
 from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, percent_read_as_96, stated_unit
 from ocrform.form.spans import Span, join
-from ocrform.model import Cell, PageContent, Table, group_lines
+from ocrform.model import Box, Cell, PageContent, Table, group_lines
 from ocrform.text import normalize
 
 _COLON = re.compile(r"[:：]")
@@ -259,6 +259,8 @@ class _FormState:
         self.goals: dict[str, list[Span]] = {"expected": [], "actual": []}
         self.indicators: list[dict[str, Span]] = []
         self.rubric: list[dict[str, Span]] = []
+        # Labelled values no schema field takes (项目地址, 邮编 …): (label, value).
+        self.unmapped: list[tuple[Span, Span]] = []
         self.pages: set[int] = set()
         self.has_content = False
 
@@ -415,11 +417,12 @@ class _Reader:
                 found.append((prev + hit[0], m.end(), hit[1].role))
                 prev = m.end()
         read = False
-        for n, (_, value_start, role) in enumerate(found):
+        for n, (label_start, value_start, role) in enumerate(found):
             end = found[n + 1][0] if n + 1 < len(found) else len(text)
-            if role == "ignore":
-                continue
             value = span[value_start:end].strip()
+            if role == "ignore":
+                self._unmapped(span[label_start : value_start - 1], value)
+                continue
             if self.form.has_content and self.form.has(role) and role not in _LONG_FIELDS:
                 self._pending.append((role, value, page))
             else:
@@ -587,6 +590,8 @@ class _Reader:
         read = False
         for cell in row.starting:
             m = labels[id(cell)]
+            if m is not None and m.group == "ignore":
+                self._ignored_pair(cell, row, labels)
             if m is None or m.group != "fields":
                 continue
             right = [c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0]
@@ -620,6 +625,16 @@ class _Reader:
                 if labels[id(cell)] is None and colon is not None and colon.start() <= MAX_LABEL_CHARS:
                     read |= self._inline_pairs(self._span(cell), row.page)
         return read
+
+    def _ignored_pair(self, cell: Cell, row: _Row, labels: dict[int, LabelMatch | None]) -> None:
+        """A label no field takes (项目地址, 邮编) and the value cell beside it: kept unmapped."""
+        right = sorted((c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0), key=lambda c: c.box.x0)
+        if right and labels.get(id(right[0])) is None and right[0].words:
+            self._unmapped(self._span(cell), self._span(right[0]))
+
+    def _unmapped(self, label: Span, value: Span) -> None:
+        if _clean(value) is not None:
+            self.form.unmapped.append((label, value))
 
     def _goal_rows(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
         """Goals printed down instead of across: a 预期目标 row, then a 实际完成情况 row."""
@@ -1097,8 +1112,26 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         conclusion=conclusion,
         rubric=rubric,
     )
-    evidence = FormEvidence(provenance=out.provenance, pages=sorted(p + 1 for p in state.pages))
+    evidence = FormEvidence(
+        provenance=out.provenance,
+        pages=sorted(p + 1 for p in state.pages),
+        unmapped=[u for label, value in state.unmapped if (u := _unmapped(label, value)) is not None],
+    )
     return MappedForm(form=form, evidence=evidence)
+
+
+def _unmapped(label: Span, value: Span) -> Unmapped | None:
+    """An unmapped pair as evidence: the label without its colon, the value, where they lie."""
+    where = [*label.provenance(""), *value.provenance("")]
+    if not where:
+        return None
+    page = where[0].page
+    boxes = [Box(*p.box) for p in where if p.page == page]
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    text = normalize(label.text).rstrip(":")
+    return Unmapped(label=text, value=_clean(value), page=page, box=box.as_list())
 
 
 def _str(value: object) -> str | None:
