@@ -70,8 +70,7 @@ def bench_born_digital(n_docs: int, forms_per_doc: int, repeat: int) -> dict:
         for i in range(n_docs):
             forms = [golds[(i + k) % len(golds)] if k % 2 == 0 else random_form(rng) for k in range(forms_per_doc)]
             path = Path(tmp) / f"doc{i}.pdf"
-            render_forms_pdf(forms, path, STYLES[styles[i % len(styles)]])
-            docs.append((path, forms))
+            docs.append((path, render_forms_pdf(forms, path, STYLES[styles[i % len(styles)]])))
         ocrform.convert(docs[0][0])  # warm-up: imports, label vocabulary
         best = float("inf")
         pages = 0
@@ -131,7 +130,7 @@ def _scanned_documents(n_docs: int, forms_per_doc: int, dpi: int, level: str, fo
     for i in range(n_docs):
         forms = [golds[(i * forms_per_doc + k) % len(golds)] for k in range(forms_per_doc)]
         born, scan = folder / f"doc{i}.pdf", folder / f"doc{i}.tiff"
-        render_forms_pdf(forms, born, STYLES[styles[i % len(styles)]])
+        forms = render_forms_pdf(forms, born, STYLES[styles[i % len(styles)]])
         rng = random.Random(i)
         images = [degrade_image(image, rng, level) if level != "none" else image for image in _rasterise(born, dpi)]
         cv2.imwritemulti(str(scan), images)

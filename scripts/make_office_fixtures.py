@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from ocrform.synth import STYLES  # noqa: E402
 from ocrform.synth.office import Look, write_docx, write_html, write_xlsx  # noqa: E402
+from ocrform.synth.pdf import layout_truth  # noqa: E402
 from ocrform.synth.random_form import random_form  # noqa: E402
 
 FONTS = (
@@ -80,6 +81,7 @@ HELD_OUT = {
     "guizhou_compact": ("chromium", "AR PL UMing CN"),
     "guizhou_landscape": ("writer", "AR PL UKai CN"),
     "hunan": ("calc", "Noto Serif CJK SC"),
+    "hunan_report": ("writer", "Noto Sans CJK SC"),
     "hunan_scored": ("chromium", "Noto Sans CJK SC"),
     "mof": ("writer", "AR PL UMing CN"),
     "shanghai": ("writer", "WenQuanYi Zen Hei"),
@@ -149,7 +151,8 @@ def main() -> int:
             folder = args.out / ("heldout" if held_out(style, producer, font) else producer)
             folder.mkdir(parents=True, exist_ok=True)
             forms = document_forms(name)
-            (folder / f"{name}.json").write_text(json.dumps(forms, ensure_ascii=False, indent=1), encoding="utf-8")
+            truth = [layout_truth(f, STYLES[style]) for f in forms]
+            (folder / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
             source = staging / f"{name}{SOURCE[producer]}"
             write_source(forms, source, style, producer, Look(font=font, bold_labels=bold))
             if args.keep_sources:

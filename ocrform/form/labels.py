@@ -236,15 +236,17 @@ class Vocabulary:
         ``prefix`` may carry a preceding value: "六盘水市电子政务办公室填报日期" ends with 填报日期.
         """
         best: tuple[int, LabelMatch] | None = None
+        rank: tuple[int, int, int] | None = None
         groups = groups or tuple(self.groups)
         for start in range(max(0, len(prefix) - MAX_LABEL_CHARS), len(prefix)):
             tail = prefix[start:]
             key = label_key(tail)
             m = self._match_key(key, groups) if key else None
-            # The closest label wins; among equals the shortest tail, so that nothing of the
-            # preceding value (a date's digits) is taken for part of the label.
-            if m is not None and (best is None or (m.distance, -start) < (best[1].distance, -best[0])):
-                best = (start, m)
+            # The closest label wins; among equals the one naming the most characters (项目单位,
+            # not 单位), then the shortest tail, so that nothing of the preceding value (a
+            # date's digits) is taken for part of the label.
+            if m is not None and (rank is None or (m.distance, -len(key), -start) < rank):
+                best, rank = (start, m), (m.distance, -len(key), -start)
         return best
 
     def is_title(self, text: str) -> bool:

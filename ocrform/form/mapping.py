@@ -40,6 +40,8 @@ _SECTION_GROUPS = {
 }
 _HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
 _LEVELS = ("level1", "level2")
+# A report's numbered heading ends the text under the heading before it: （五）…, 六、…
+_NUMBERED_HEADING = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.])")
 # The rest of a level cut by a page break is its last line or two: 标(40分), 指标, 度指标
 # (CJK characters outside brackets); every level name is longer.
 MAX_LEVEL_TAIL = 3
@@ -305,6 +307,8 @@ class _Reader:
         self._leveled_page: int | None = None
         # Tall level cells a page break cut: the whole level their text completes (``_level``).
         self._level_tails: dict[int, Span] = {}
+        # A long field whose heading line stood alone: the free lines after it are its text.
+        self._heading_field: str | None = None
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -380,6 +384,12 @@ class _Reader:
         text = line.span.norm
         if not text:
             return False
+        if self._heading_field is not None:
+            if not _NUMBERED_HEADING.match(text):
+                self.form.texts(self._heading_field).append(line.span)
+                self.form.pages.add(line.page)
+                return True
+            self._heading_field = None
         if loose is not None and loose.page == line.page and not self.vocab.is_title(text):
             # A long title wraps: its first line alone said nothing.
             joined = join([loose.span, line.span])
@@ -395,6 +405,9 @@ class _Reader:
         elif (unit := self.vocab.unit_line.search(text)) is not None:
             if self.form.unit is None:
                 self.form.unit = (unit.group(1), line.span)
+        elif (heading := self.vocab.match(text, "fields")) is not None and heading.role in _LONG_FIELDS:
+            # A report's heading over its text: （四）综合评价情况及评价结论, then paragraphs.
+            self._heading_field = heading.role
         elif not self._inline_pairs(line.span, line.page):
             self._loose = line
             return False
@@ -432,6 +445,7 @@ class _Reader:
     # -- table rows ----------------------------------------------------------------------------
     def row(self, row: _Row) -> None:
         self._loose = None
+        self._heading_field = None
         self._unread, unread = None, self._unread
         form = self.form
         self._row(row, unread)

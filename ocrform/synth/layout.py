@@ -359,12 +359,20 @@ class Canvas:
         return ops
 
 
-Block = Para | Table
+@dataclass
+class PageBreak:
+    """What follows starts on a new page (a report's cover page ends here)."""
+
+
+Block = Para | Table | PageBreak
 
 
 def lay_out(blocks: list[Block], canvas: Canvas) -> None:
     for block in blocks:
         if isinstance(block, Para):
             canvas.place_para(block)
+        elif isinstance(block, PageBreak):
+            if not canvas.at_top:
+                canvas.new_page()
         else:
             canvas.place_table(copy.deepcopy(block))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ocrform.canonical import Form
-from ocrform.synth.layout import Block, Para, Table, text_width
+from ocrform.synth.layout import Block, PageBreak, Para, Table, text_width
 from ocrform.synth.pdf import FormBuilder, page_geometry
 from ocrform.synth.style import Style
 
@@ -129,7 +129,9 @@ def write_docx(forms: Sequence[dict[str, Any]], path: Path, style: Style, look: 
             document.add_page_break()
         first = False
         for block in blocks:
-            if isinstance(block, Para):
+            if isinstance(block, PageBreak):
+                document.add_page_break()
+            elif isinstance(block, Para):
                 _docx_para(document, block, look)
             else:
                 _docx_table(document, table_grid(block), style, look, Pt, WD_CELL_VERTICAL_ALIGNMENT)
@@ -269,6 +271,9 @@ def write_xlsx(forms: Sequence[dict[str, Any]], path: Path, style: Style, look: 
             row += 1
         for block in blocks:
             size = look.size or style.font_size
+            if isinstance(block, PageBreak):
+                sheet.row_breaks.append(Break(id=row - 1))
+                continue
             if isinstance(block, Para):
                 text = f"{block.left}    {block.right}".strip() if block.right else block.left
                 sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
@@ -384,7 +389,9 @@ tr {{ break-inside: auto; }}
     for blocks in form_blocks(forms, style):
         parts.append("<div class='form'>")
         for block in blocks:
-            if isinstance(block, Para):
+            if isinstance(block, PageBreak):
+                parts.append("<div style='break-after:page'></div>")
+            elif isinstance(block, Para):
                 parts.append(_html_para(block, look))
             else:
                 parts.append(_html_table(table_grid(block), style, size))

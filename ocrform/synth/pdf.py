@@ -18,7 +18,7 @@ from typing import Any
 import pymupdf
 
 from ocrform.canonical import Form
-from ocrform.synth.layout import Block, Canvas, Geometry, Para, RectOp, Table, TextOp, cjk_font, lay_out
+from ocrform.synth.layout import Block, Canvas, Geometry, PageBreak, Para, RectOp, Table, TextOp, cjk_font, lay_out
 from ocrform.synth.style import Style
 from ocrform.text import normalize
 
@@ -171,6 +171,7 @@ class FormBuilder:
             "guizhou": self._standard,
             "shanghai": self._standard,
             "hunan": self._hunan,
+            "hunan_report": self._hunan_report,
         }
         return family[self.style.family]()
 
@@ -401,6 +402,125 @@ class FormBuilder:
         blocks.append(t)
         return blocks
 
+    def _hunan_report(self) -> list[Block]:
+        """After seed 003 (a Hunan 2021 evaluation report): a cover page of labelled lines, then
+        one table of numbered sections (the funds as label/value pairs across, one row per
+        source), and the report's text with its conclusion under （四）."""
+        f, st, t, w = self.form, self.style, self.table, self.width
+        size = self.fs + 1.5
+        blocks: list[Block] = self._heading()
+        cover = [
+            (self.L("evaluation_type"), ""),
+            (self.L("project_name"), self.p.text(f.project_name)),
+            (self.L("implementer"), self.p.text(f.implementer)),
+            (self.L("department"), self.p.text(f.department)),
+            (self.L("evaluation_way"), ""),
+            (self.L("evaluator"), ""),
+            (self.L("fill_date"), self.p.date(f.fill_date)),
+        ]
+        blocks += [Para(label + value, size, "l", space_after=8) for label, value in cover]
+        blocks += [Para(self.L("maker"), size, "c", space_before=20), PageBreak()]
+
+        def section(text: str) -> None:
+            r = t.add_row(keep_with_next=True)
+            t.add(r, 0.0, w, text, self.fs, align="l", label=True)
+
+        section(self.L("section_basic"))
+        self._pair_rows([(self.L("contact"), self.p.text(f.contact)), (self.L("phone"), self.L("phone_value"))])
+        self._pair_rows([(self.L("address"), self.L("address_value")), (self.L("postcode"), self.L("postcode_value"))])
+        if f.funds.rows:
+            self._fund_pairs(report_funds(f))
+        section(self.L("section_detail"))
+        detail = columns(st, ["detail_item", "detail_amount", "detail_voucher", "detail_note"], w)
+        head, row = t.add_row(), t.add_row()
+        for n, key in enumerate(detail):
+            t.add(head, *detail[key], self.L(key), self.fs, label=True)
+            t.add(row, *detail[key], [self.L("detail_value"), "", "", ""][n], self.fs)
+        section(self.L("section_perf"))
+        cols = columns(st, ["label", "level1", "level2", "name", "target", "actual"], w)
+        label_x = cols.pop("label")
+        self._goals(label_x)
+        self._indicators(label_x, cols, 0)
+        value_x = (label_x[1], w)
+        for key, value in (("total_score", self.p.score(f.total_score)), ("grade", self.p.text(f.grade))):
+            r = t.add_row()
+            t.add(r, *label_x, self.L(key), self.fs, label=True)
+            t.add(r, *value_x, value, self.fs, align="l")
+        blocks.append(t)
+        text_size = self.style.text_size
+        blocks += [
+            Para(self.L("section_report"), size, "l", space_before=10),
+            Para(self.L("report_basic"), self.fs, "l"),
+            Para(self.L("report_filler"), text_size, "l"),
+            Para(self.L("report_conclusion"), self.fs, "l"),
+        ]
+        if f.conclusion:
+            blocks.append(Para(self.p.text(f.conclusion), text_size, "l"))
+        blocks += [Para(self.L("report_next"), self.fs, "l"), Para(self.L("report_filler"), text_size, "l")]
+        return blocks
+
+    def _fund_pairs(self, rows: list[dict[str, Any]]) -> None:
+        """Four label/value pairs across, then one row per source with its four amounts."""
+        t, w, unit = self.table, self.width, self.form.funds.unit
+        keys = ("annual_budget", "received", "executed", "balance")
+        pair = w / len(keys)
+        labels = [self.L(f"pair_{k}").format(unit=unit or "") if unit else self.L(f"pair_{k}_nounit") for k in keys]
+        for n, row in enumerate(rows):
+            r = t.add_row(keep_with_next=n == 0)
+            for k, key in enumerate(keys):
+                x = k * pair
+                label = labels[k] if n == 0 else self.p.text(row["item"])
+                t.add(r, x, x + pair * 0.55, label, self.fs, label=True)
+                t.add(r, x + pair * 0.55, x + pair, self.p.money(row[key]), self.fs, nowrap=True)
+
+
+def report_funds(form: Form) -> list[dict[str, Any]]:
+    """The fund rows a Hunan report prints for ``form``: 计划安排资金 (its total budget), what
+    came in, what was spent and what is left, then the same by source, all of it from the
+    city (市财政) as in seed 003."""
+    if not form.funds.rows:
+        return []
+    total = form.funds.rows[0]
+    budget = total.annual_budget if total.annual_budget is not None else total.initial_budget
+    spent = total.executed
+    left = round(budget - spent, 2) if budget is not None and spent is not None else None
+    amounts = {"annual_budget": budget, "received": budget, "executed": spent, "balance": left}
+    blank = dict.fromkeys(amounts)
+    sources = ["其中：中央财政", "省财政", "市财政", "县市区财政", "其它"]
+    return [
+        {"item": "计划安排资金", **amounts},
+        *({"item": s, **(amounts if s == "市财政" else blank)} for s in sources),
+    ]
+
+
+def layout_truth(form: dict[str, Any], style: Style) -> dict[str, Any]:
+    """The form as ``style`` prints it: what a reader of the document can know. The generator's
+    own families print every field; a Hunan report prints its funds as report_funds gives them,
+    no weights, scores or reasons per indicator, and no total weight."""
+    if style.family != "hunan_report":
+        return form
+    parsed = Form.model_validate(form)
+    out = parsed.model_dump(mode="json")
+    rows = []
+    for row in report_funds(parsed):
+        item = normalize(row["item"]).replace("：", ":")
+        rows.append(
+            {
+                "item": item,
+                "initial_budget": None,
+                "weight": None,
+                "execution_rate": None,
+                "score": None,
+                "deviation_reason": None,
+                **{k: v for k, v in row.items() if k != "item"},
+            }
+        )
+    out["funds"]["rows"] = rows
+    for ind in out["indicators"]:
+        ind.update(weight=None, score=None, deviation_reason=None)
+    out["total_weight"] = None
+    return out
+
 
 def page_geometry(style: Style) -> Geometry:
     width, height = style.page_size
@@ -430,8 +550,9 @@ def _fits(blocks: list[Block], canvas: Canvas, geom: Geometry, style: Style) -> 
     return len(trial.pages) == 1
 
 
-def render_forms_pdf(forms: list[dict[str, Any]], path: Path, style: Style) -> None:
-    """Write the forms (canonical schema dicts) into one PDF at `path`, each in `style`."""
+def render_forms_pdf(forms: list[dict[str, Any]], path: Path, style: Style) -> list[dict[str, Any]]:
+    """Write the forms (canonical schema dicts) into one PDF at `path`, each in `style`, and
+    return them as the PDF prints them (``layout_truth``): the truth to read them back against."""
     parsed = [Form.model_validate(f) for f in forms]
     pages = layout_forms(parsed, style)
     width, height = style.page_size
@@ -453,3 +574,4 @@ def render_forms_pdf(forms: list[dict[str, Any]], path: Path, style: Style) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path, garbage=4, deflate=True)
     doc.close()
+    return [layout_truth(f, style) for f in forms]

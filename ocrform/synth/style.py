@@ -16,7 +16,7 @@ from ocrform.resources import model_json
 
 STYLES_FILE = "synth_styles.json"
 
-FAMILIES = ("guizhou", "shanghai", "hunan")
+FAMILIES = ("guizhou", "shanghai", "hunan", "hunan_report")
 # Column keys a style may order; the family builder knows what each one holds.
 FUND_COLUMNS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 INDICATOR_COLUMNS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
