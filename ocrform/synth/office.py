@@ -272,7 +272,9 @@ def write_xlsx(forms: Sequence[dict[str, Any]], path: Path, style: Style, look: 
         for block in blocks:
             size = look.size or style.font_size
             if isinstance(block, PageBreak):
-                sheet.row_breaks.append(Break(id=row - 1))
+                # A manual break in a sheet printed to the page's width makes LibreOffice scale
+                # the rest down to a corner: a sheet runs on, as a workbook's cover would.
+                row += 1
                 continue
             if isinstance(block, Para):
                 text = f"{block.left}    {block.right}".strip() if block.right else block.left
@@ -280,10 +282,11 @@ def write_xlsx(forms: Sequence[dict[str, Any]], path: Path, style: Style, look: 
                 cell = sheet.cell(row=row, column=1, value=text)
                 bold = block.size > 12 and look.bold_labels
                 cell.font = Font(name=look.font, size=block.size if block.size > 12 else size, bold=bold)
-                cell.alignment = Alignment(
-                    horizontal={"l": "left", "c": "center", "r": "right"}.get(block.align, "left")
-                )
-                sheet.row_dimensions[row].height = block.size * 1.6
+                # Wrapped inside the page's width: text left to run on would widen the printed
+                # range, and a sheet printed to fit the width would shrink to a corner.
+                cell.alignment = Alignment(horizontal=_HORIZONTAL.get(block.align, "left"), wrap_text=True)
+                lines = max(1, math.ceil(text_width(text, block.size) / (edges[-1] - edges[0])))
+                sheet.row_dimensions[row].height = block.size * 1.6 * lines
                 row += 1
                 continue
             grid = table_grid(block)
