@@ -825,10 +825,10 @@ class _Reader:
         # level above; where the head alone is no level (满意|度指标), the two make it, for
         # the rows above too. Unknown text as long as a level is a level of its own.
         head = above[role]
-        whole = join([head, span])
         if self._level_label(role, head) and len(_CJK_OUTSIDE_BRACKETS.findall(span.norm)) <= MAX_LEVEL_TAIL:
             self._level_tails[id(cell)] = head
             return head
+        whole = join([head, span])
         if not self._level_label(role, whole):
             return span
         for earlier in into:
