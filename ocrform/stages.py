@@ -28,6 +28,7 @@ from ocrform.model import InputDocument, Page, PageContent, ScanInfo, Seal, Tabl
 from ocrform.repair.pdf import repair_pdf_text
 from ocrform.repair.plausible import may_be_garbled
 from ocrform.repair.text import repair_text
+from ocrform.tabbed import is_tabbed, read_tabbed
 from ocrform.textdump import decode_text_dump, read_text
 from ocrform.validate import validate_form
 
@@ -102,7 +103,8 @@ def read_text_layer(doc: InputDocument, pages: list[Page]) -> TextLayer:
 
 def read_dump(path: Path) -> TextLayer:
     """A text dump's pages, after tier-3 repair when the text looks mis-encoded (the only tier
-    that needs no font). It has no geometry to grid: its reader rebuilds the rows."""
+    that needs no font). It has no geometry to grid: its reader rebuilds the rows, from the tabs
+    before each cell in a word processor's export, else from the words' layout on the lines."""
     text = decode_text_dump(path)
     repairs: list[Repair] = []
     if may_be_garbled(text):
@@ -110,7 +112,8 @@ def read_dump(path: Path) -> TextLayer:
         if fixed.garbled:
             text = fixed.text
             repairs = [Repair(page=None, source=a, repaired=b, method=m) for a, b, m in fixed.repairs]
-    return TextLayer(read_text(text), repairs, "repaired" if repairs else "clean")
+    contents = read_tabbed(text) if is_tabbed(text) else read_text(text)
+    return TextLayer(contents, repairs, "repaired" if repairs else "clean")
 
 
 @dataclass(frozen=True)

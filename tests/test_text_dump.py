@@ -154,3 +154,32 @@ def test_round_trip_through_a_generated_pdf(style: str, tmp_path: Path) -> None:
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         read_text_dump(tmp_path / "absent.txt")
+
+
+def test_seed_003_word_export_gives_the_hunan_report_and_its_gold() -> None:
+    """Seed 003 is Word's plain-text export (a tab before each cell): cover lines, label/value
+    pairs, the fund table as column pairs, the indicators, the conclusion under （四） and the
+    scoring table (附件3-2) all come out as its hand-checked gold says."""
+    import ocrform
+
+    (path,) = (SAMPLES / "seeds").glob("003_*.txt")
+    forms = [f.model_dump(mode="json") for f in ocrform.convert(path).forms]
+    assert len(forms) == 1
+    want = _gold("003")
+    assert len(want[0]["rubric"]) == 22
+    exact, total = field_accuracy(forms, want)
+    assert exact == total
+
+
+def test_a_tab_export_keeps_blank_cells_and_a_cells_further_paragraphs() -> None:
+    from ocrform.tabbed import is_tabbed, read_tabbed
+
+    text = "标题\n\n\t一级指标\t二级指标\t指标内容\n\n\t产出指标\n\t数量指标\n\t站点\n数量\n\n\t\n\t质量指标\n\t改造\n"
+    assert is_tabbed(text)
+    (content,) = read_tabbed(text)
+    (table,) = content.tables
+    rows = table.rows()
+    assert [c.text.replace("\n", "") for c in rows[1]] == ["产出指标", "数量指标", "站点数量"]
+    assert [c.text for c in rows[2]] == ["", "质量指标", "改造"]
+    assert [w.text for w in content.free_words] == ["标题"]
+    assert not is_tabbed((SAMPLES / "seeds" / "000_1ad45b0b82b486fc.txt").read_text(encoding="utf-8"))

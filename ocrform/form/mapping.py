@@ -40,8 +40,19 @@ _SECTION_GROUPS = {
 }
 _HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
 _LEVELS = ("level1", "level2")
-# A report's numbered heading ends the text under the heading before it: （五）…, 六、…
-_NUMBERED_HEADING = re.compile(r"^(?:\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.])")
+# A report's numbered heading ends the text under the heading before it that is numbered in
+# the same style: （四）… runs to （五）…, whatever 一、二、 list it holds (seed 003 numbers the
+# points of its conclusion 一、二、三、 under （四）); an unnumbered heading's text ends at any.
+_HEADING_STYLES = (
+    re.compile(r"^\([一二三四五六七八九十]+\)"),
+    re.compile(r"^[一二三四五六七八九十]+[、.]"),
+)
+
+
+def _heading_style(text: str) -> int | None:
+    return next((k for k, style in enumerate(_HEADING_STYLES) if style.match(text)), None)
+
+
 # The rest of a level cut by a page break is its last line or two: 标(40分), 指标, 度指标
 # (CJK characters outside brackets); every level name is longer.
 MAX_LEVEL_TAIL = 3
@@ -309,6 +320,7 @@ class _Reader:
         self._level_tails: dict[int, Span] = {}
         # A long field whose heading line stood alone: the free lines after it are its text.
         self._heading_field: str | None = None
+        self._heading_style: int | None = None  # how that heading was numbered (_HEADING_STYLES)
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -385,7 +397,8 @@ class _Reader:
         if not text:
             return False
         if self._heading_field is not None:
-            if not _NUMBERED_HEADING.match(text):
+            style = _heading_style(text)
+            if style is None or (self._heading_style is not None and style != self._heading_style):
                 self.form.texts(self._heading_field).append(line.span)
                 self.form.pages.add(line.page)
                 return True
@@ -407,7 +420,7 @@ class _Reader:
                 self.form.unit = (unit.group(1), line.span)
         elif (heading := self.vocab.match(text, "fields")) is not None and heading.role in _LONG_FIELDS:
             # A report's heading over its text: （四）综合评价情况及评价结论, then paragraphs.
-            self._heading_field = heading.role
+            self._heading_field, self._heading_style = heading.role, _heading_style(text)
         elif not self._inline_pairs(line.span, line.page):
             self._loose = line
             return False
@@ -698,9 +711,11 @@ class _Reader:
         label = next(
             (c for c in row.starting if (m := labels[id(c)]) and m.group == "sections" and m.role == "total"), None
         )
-        header = self.mode.columns.get("indicators")
-        # The 总分 row closes the indicators, possibly after a 自评等次 row (no section then).
-        if label is None or header is None or self.mode.section not in ("indicators", None):
+        # The 总分 row closes the indicators, possibly after a 自评等次 row (no section then), or
+        # the scoring table (附件 绩效评价指标体系), whose totals count where the indicators print none.
+        section = "rubric" if self.mode.section == "rubric" else "indicators"
+        header = self.mode.columns.get(section)
+        if label is None or header is None or self.mode.section not in (section, None):
             return False
         cells = _assign(row.starting, header.at(row))
         for role, name in (("weight", "total_weight"), ("score", "total_score")):
