@@ -14,11 +14,12 @@ column grid, so ``ocrform.form.mapping.map_cells_to_form`` reads them like any t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ocrform.errors import InputError
-from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
 from ocrform.form.numbers import parse_number
 from ocrform.model import Box, Cell, Page, PageContent, Table, Word
 from ocrform.text import normalize
@@ -32,6 +33,16 @@ LABEL_WIDTH = 60.0
 # A label printed one character per line, or wrapped, spans this many short lines at most.
 MAX_LABEL_LINES = 8
 MAX_LABEL_LINE_CHARS = 6
+# Share of text lines followed by a blank line above which a dump is double-spaced
+# (measured: pdftotext's raw order in seed 001, 89%; other dumps at most 75%, see _double_spaced).
+DOUBLE_SPACED_SHARE = 0.85
+# A level label (服务对象满意度指标, the longest, 9 characters) on a line of its own.
+MAX_LEVEL_CHARS = 10
+# A free line this long is prose (a goal's text), not a label.
+PROSE_CHARS = 12
+# Two columns' texts in one block differ in wrap width by this many display units at least
+# (seed 001: 4-8; the same column's lines vary by 1-2 with punctuation).
+MIN_COLUMN_WIDTH_CHANGE = 3
 # A header names at least this many columns of one group.
 MIN_HEADER_ROLES = 2
 # A wrapped column label's tail on a line of its own: A）, (B), B/A）.
@@ -62,20 +73,35 @@ class _Line:
 
 
 @dataclass
+class _TableRef:
+    """A table already written: where its header and rows are, and its columns."""
+
+    builder: _PageBuilder
+    header: int
+    columns: list[tuple[str, float, float]]
+    rows: list[int] = field(default_factory=list)
+    # Per indicator row: (二级 canonical, whether printed on that row, weight, score).
+    levels: list[tuple[str | None, bool, float | None, float | None]] = field(default_factory=list)
+
+
+@dataclass
 class _PageBuilder:
     page: int
     rows: list[list[Cell]] = field(default_factory=list)
     free_words: list[Word] = field(default_factory=list)
 
-    def row(self, cells: list[tuple[float, float, list[Word]]], shared: int = 0) -> None:
+    def row(
+        self, cells: list[tuple[float, float, list[Word]]], shared: int = 0, at: list[Word] | None = None
+    ) -> int | None:
         """One table row: (x0, x1, words) per cell; the row spans the lines its words are on.
 
         The first ``shared`` cells repeat tall labels printed above (一级/二级指标): they do not
-        move the row up to where those labels stand.
+        move the row up to where those labels stand; nor do cells other than ``at``'s words.
         """
-        ys = [w.box.y0 for _, _, ws in cells[shared:] for w in ws] or [w.box.y0 for _, _, ws in cells for w in ws]
+        ys = [w.box.y0 for w in at or []]
+        ys = ys or [w.box.y0 for _, _, ws in cells[shared:] for w in ws] or [w.box.y0 for _, _, ws in cells for w in ws]
         if not ys:
-            return
+            return None
         y0, y1 = min(ys), max(ys) + LINE_HEIGHT
         n = len(self.rows)
         self.rows.append(
@@ -84,6 +110,31 @@ class _PageBuilder:
                 for c, (x0, x1, ws) in enumerate(cells)
             ]
         )
+        return n
+
+    def add_cell(self, n: int, x: tuple[float, float], words: list[Word]) -> None:
+        """A cell printed apart from row ``n`` (a dump put it elsewhere), at column ``x``."""
+        row = self.rows[n]
+        y0, y1 = min(c.box.y0 for c in row), max(c.box.y1 for c in row)
+        row.append(Cell(row=n, col=len(row), box=Box(x[0], y0, x[1], y1), page=self.page, words=words))
+
+    def set_cell(self, n: int, x: tuple[float, float], words: list[Word]) -> None:
+        """Row ``n``'s cell at column ``x`` now holds ``words`` (a level printed apart)."""
+        row = self.rows[n]
+        for k, c in enumerate(row):
+            if abs(c.box.x0 - x[0]) < 0.5:
+                row[k] = replace(c, words=words)
+                return
+        self.add_cell(n, x, words)
+
+    def move_columns(self, rows: list[int], moves: dict[float, tuple[float, float]]) -> None:
+        """Cells of ``rows`` whose column starts at a key of ``moves`` take that column's new place."""
+        for n in rows:
+            out = []
+            for c in self.rows[n]:
+                new = moves.get(round(c.box.x0, 3))
+                out.append(c if new is None else replace(c, box=Box(new[0], c.box.y0, new[1], c.box.y1)))
+            self.rows[n] = out
 
     def content(self, page: Page) -> PageContent:
         tables = []
@@ -120,8 +171,11 @@ def read_text(text: str) -> list[PageContent]:
     """``read_text_dump`` on text already in memory."""
     parser = _Parser(vocabulary())
     out = []
+    double_spaced = _double_spaced(text.splitlines())
     for index, page_text in enumerate(text.split("\f")):
-        lines = [_line(n, s, index) for n, s in enumerate(page_text.splitlines())]
+        raw = page_text.splitlines()
+        spacing = _spacing_blanks(raw) if double_spaced else set()
+        lines = [_line(n, s, index) for n, s in enumerate(raw) if n not in spacing]
         if not any(ln.norm for ln in lines) and index > 0:
             continue
         page = Page(
@@ -135,6 +189,27 @@ def read_text(text: str) -> list[PageContent]:
         parser.run(builder, lines)
         out.append(builder.content(page))
     return out
+
+
+def _double_spaced(lines: list[str]) -> bool:
+    """Whether a blank line follows nearly every text line, so that a lone one says nothing.
+
+    pdftotext without -layout writes one after 89% of seed 001's lines; dumps whose blank
+    lines separate rows have them after 55-75% (seed 000, 59%; the cell-order dumps of every
+    generated layout, at most 75%).
+    """
+    content = [n for n, s in enumerate(lines) if s.strip()]
+    followed = [n for n in content if n + 1 < len(lines) and not lines[n + 1].strip()]
+    return bool(content) and len(followed) >= DOUBLE_SPACED_SHARE * len(content)
+
+
+def _spacing_blanks(lines: list[str]) -> set[int]:
+    """The lone blank lines of a double-spaced page (longer blank runs still separate)."""
+    return {
+        n
+        for n, s in enumerate(lines)
+        if not s.strip() and 0 < n < len(lines) - 1 and lines[n - 1].strip() and lines[n + 1].strip()
+    }
 
 
 def _line(n: int, text: str, page: int) -> _Line:
@@ -209,6 +284,7 @@ class _Parser:
         self.section: str | None = None
         self.columns: list[tuple[str, float, float]] = []
         self.tall: list[Word] | None = None  # a tall label waiting for the row it starts
+        self.tall_role: str | None = None  # the section it names
         self.level1: list[Word] = []
         self.level2: list[Word] = []
         # Texts of a row whose values come later (a wrapped name, a target): a line of several words
@@ -222,6 +298,15 @@ class _Parser:
         self.open_field: list[Word] | None = None  # the label of a text that reached the page's end
         # The fund row being read: its cells, and the value columns its numbers have not reached yet.
         self.fund: tuple[list[tuple[float, float, list[Word]]], list[tuple[str, float, float]]] | None = None
+        # Field labels printed with no value after them: (role, label words); see _field_row.
+        self.orphans: list[tuple[str, list[Word]]] = []
+        # Free lines of prose since the last row, and those just before a goals header with
+        # no text under it (a dump printed the goals' text first): see _close_goals.
+        self.prose: tuple[int, list[Word]] = (0, [])
+        self.prose_before_goals: list[Word] = []
+        self.goals_header: list[Word] = []
+        # The last table of each section, for what a dump printed apart from it (see _apart).
+        self.tables: dict[str, _TableRef] = {}
 
     # -- driving -------------------------------------------------------------------------------
     def run(self, builder: _PageBuilder, lines: list[_Line]) -> None:
@@ -235,6 +320,8 @@ class _Parser:
                 self._blank()
                 self.pos += 1
                 continue
+            if self._apart():
+                continue
             if self._label_run():
                 self._flush_fund()
                 continue
@@ -242,6 +329,9 @@ class _Parser:
             self._content(line)
         self._flush_fund()
         self._close_goals()
+        for _, label in self.orphans:
+            self.out.free_words.extend(label)
+        self.orphans = []
 
     def _blank(self) -> None:
         if self.section == "goals" and self.goal_blocks and self.goal_blocks[-1]:
@@ -252,6 +342,8 @@ class _Parser:
         if self.fund is not None and self.section == "funds" and self._fund_continues(line):
             return
         self._flush_fund()
+        if self._column_apart(line):
+            return
         header = self._header(line)
         if header is not None:
             self._close_goals()
@@ -272,6 +364,12 @@ class _Parser:
         self.out.free_words.extend(w for b in self.pending for w in b)
         self._drop_pending()
         self.out.free_words.extend(line.words)
+        mark, prose = self.prose
+        if mark != len(self.out.rows):
+            prose = []
+        if prose or len(line.norm) >= PROSE_CHARS:  # prose starts with a long line
+            prose = [*prose, *line.words]
+        self.prose = (len(self.out.rows), prose)
 
     # -- labels --------------------------------------------------------------------------------
     def _label_run(self) -> bool:
@@ -312,11 +410,18 @@ class _Parser:
         self.pos += best
         self._close_goals()
         if found.group == "fields":
-            self._labelled_paragraph(words)
+            self._labelled_paragraph(words, found.role)
         else:
+            self._emit_tall()
             self.section = found.role
-            self.tall = words
+            self.tall, self.tall_role = words, found.role
         return True
+
+    def _emit_tall(self) -> None:
+        """A tall label no row took, as a row of its own: its section and unit still count."""
+        if self.tall:
+            self.out.row([(0.0, LABEL_WIDTH, self.tall)])
+        self.tall = None
 
     def _in_levels(self) -> bool:
         return self.section in ("indicators", "rubric") and bool(self.level1 or self.level2)
@@ -339,9 +444,16 @@ class _Parser:
         self.pos += len(run)
         return True
 
-    def _labelled_paragraph(self, label: list[Word]) -> None:
-        """A tall field label (自评结论) and the text beside it, up to the next blank line or label."""
+    def _labelled_paragraph(self, label: list[Word], role: str) -> None:
+        """A tall field label (自评结论) and the text beside it, up to the next blank line or label.
+
+        A label with nothing after it waits for a line that prints its value with another's
+        (``主管部门 甲单位 甲单位``: pdftotext drew 实施单位 first and its value there).
+        """
         value = self._paragraph()
+        if not value:
+            self.orphans.append((role, label))
+            return
         self.section = None
         # Cut by a page break: the next page may go on with the text (and a clipped label).
         self.open_field = label if all(not ln.norm for ln in self.lines[self.pos :]) else None
@@ -360,6 +472,8 @@ class _Parser:
                 _COLON.split(line.norm, 1)[0], "fields", "ignore"
             ):
                 break
+            if self._header(line) is not None:
+                break  # the label stood alone (its value printed elsewhere): a table follows
             value.extend(line.words)
             self.pos += 1
         return value
@@ -436,14 +550,22 @@ class _Parser:
             (role or "", LABEL_WIDTH + k * width, LABEL_WIDTH + (k + 1) * width) for k, role in enumerate(roles)
         ]
         cells = [(x0, x1, ws) for (_, x0, x1), ws in zip(self.columns, heads, strict=True)]
+        if self.tall and self.tall_role not in (None, section, "other"):
+            self._emit_tall()  # a label of another part, printed apart from its table
         if self.tall:
             cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
             self.tall = None
-        self.out.row(cells)
+        n = self.out.row(cells)
+        if n is not None:
+            self.tables[section] = _TableRef(self.out, n, list(self.columns))
         self.section = section
         self.level1, self.level2 = [], []
         self._drop_pending()
         self.goal_blocks = []
+        mark, prose = self.prose
+        self.prose_before_goals = prose if section == "goals" and mark == len(self.out.rows) - 1 else []
+        if section == "goals":
+            self.goals_header = line.words
 
     def _header_continues(self, group: str, heads: list[list[Word]], roles: list[str | None]) -> None:
         """Header cells printed over further lines: more column labels, or a wrapped label's tail (A）)."""
@@ -477,13 +599,21 @@ class _Parser:
                 groups.append([])
             else:
                 groups[-1].append(w)
+        role = labels[0].role if labels[0] else None
+        orphan = next((o for o in self.orphans if o[0] != role), None)
+        if len(groups) == 2 and len(groups[1]) == 2 and orphan is not None:
+            # Two values after one label: the second is the label printed alone earlier's.
+            self.orphans.remove(orphan)
+            groups = [groups[0], groups[1][:1], orphan[1], groups[1][1:]]
         width = FRAME_WIDTH / len(groups)
         cells = [(k * width, (k + 1) * width, ws) for k, ws in enumerate(groups)]
+        if self.tall and self.tall_role in _SECTION_OF_GROUP.values():
+            self._emit_tall()  # 项目资金（元）printed apart: no label of the fields beside it
         if self.tall:
             cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
             cells[1] = (LABEL_WIDTH, cells[1][1], cells[1][2])
             self.tall = None
-        self.out.row(cells)
+        self.out.row(cells, at=line.words)
         self.section = None
         return True
 
@@ -541,7 +671,10 @@ class _Parser:
 
     def _flush_fund(self) -> None:
         if self.fund is not None:
-            self.out.row(self.fund[0])
+            n = self.out.row(self.fund[0])
+            ref = self.tables.get("funds")
+            if n is not None and ref is not None and ref.builder is self.out:
+                ref.rows.append(n)
             self.fund = None
 
     # -- goals ---------------------------------------------------------------------------------
@@ -549,16 +682,27 @@ class _Parser:
         """Goal paragraphs under a 预期目标 | 实际完成情况 header: one per column, in order."""
         blocks = [b for b in self.goal_blocks if b]
         self.goal_blocks = []
+        if not blocks and self.prose_before_goals:
+            # No text under the header, but prose just above it: the goals, printed first.
+            taken = {id(w) for w in self.prose_before_goals}
+            self.out.free_words = [w for w in self.out.free_words if id(w) not in taken]
+            blocks = [self.prose_before_goals]
+        self.prose_before_goals = []
         if not blocks:
             return
         cols = [(x0, x1) for r, x0, x1 in self.columns if r in ("expected", "actual")]
+        if len(blocks) == 1 and len(cols) == 2:
+            blocks = _split_by_width(blocks[0])
         lines = {w.box.y0 for w in blocks[0]}
         if len(blocks) == 1 and len(lines) == 1 and len(blocks[0]) == len(cols):
             # Both goals short enough for one printed line each, side by side on one dump line.
             blocks = [[w] for w in blocks[0]]
         if len(blocks) > len(cols):
             blocks = [*blocks[: len(cols) - 1], [w for b in blocks[len(cols) - 1 :] for w in b]]
-        self.out.row([(x0, x1, b) for (x0, x1), b in zip(cols, blocks, strict=False)])
+        # Text printed before its header stands under it all the same.
+        header_y = max((w.box.y0 for w in self.goals_header), default=-1.0)
+        after = [w for b in blocks for w in b if w.box.y0 > header_y]
+        self.out.row([(x0, x1, b) for (x0, x1), b in zip(cols, blocks, strict=False)], at=after or self.goals_header)
         self.section = None
 
     # -- indicators ----------------------------------------------------------------------------
@@ -584,6 +728,8 @@ class _Parser:
             self._level_label(_Line(line.index, words[0].text, [words[0]]))
             words = words[1:]
         self.tall = None
+        if self._total_apart(words):
+            return True
         row = self._indicator_values(words)
         if row is None:
             # A wrapped name or target; the row's values follow on a later line.
@@ -591,7 +737,7 @@ class _Parser:
             return True
         name, target, actual, weight, score, reason = row
         self._drop_pending()
-        self.level_fresh = False
+        fresh, self.level_fresh = self.level_fresh, False
         cells: list[tuple[float, float, list[Word]]] = []
         shared = 0
         for role, words in (
@@ -608,7 +754,12 @@ class _Parser:
             if col is not None and words:
                 cells.append((col[0], col[1], words))
                 shared += role in ("level1", "level2")
-        self.out.row(cells, shared)
+        n = self.out.row(cells, shared)
+        ref = self.tables.get(self.section or "")
+        if n is not None and ref is not None and ref.builder is self.out:
+            ref.rows.append(n)
+            level2 = self._canonical2(self._canonical1())
+            ref.levels.append((level2, fresh, _number(weight), _number(score)))
         return True
 
     def _level_label(self, line: _Line) -> bool:
@@ -623,7 +774,9 @@ class _Parser:
         for joined, lines in candidates:
             key = _BRACKETED_ONLY.sub("", joined)
             level1 = self.vocab.canonical_level1(key)
-            current = self._canonical1()
+            # Where no 一级 is printed beside the rows (a dump put it elsewhere), the 二级 read
+            # so far tells which one they are under: 成本指标 after 数量指标 is a 二级.
+            current = self._canonical1() or self.vocab.parent_level1(self._canonical2(None) or "")
             level2 = self.vocab.canonical_level2(key, current)
             if level2 is not None and self.level_fresh and level2 == self._canonical2(current):
                 # The same 二级 label again before any row: a 三级 name that repeats it.
@@ -685,3 +838,250 @@ class _Parser:
                 cells.append((col[0], col[1], [w]))
         self.out.row(cells)
         self.section = None
+
+    # -- parts printed apart -------------------------------------------------------------------
+    # pdftotext without -layout writes a page's text objects in the order they were drawn, so a
+    # dump may hold a table's header and rows in one place and one of its columns (执行率 and
+    # its value), a merged level cell (可持续影响指标), the deviation reasons or the 总分 label
+    # somewhere after. Each goes back to the last table of its kind, by evidence that does not
+    # depend on the order: the column it names is missing from that table, the level fits
+    # the template's order between the levels printed, the reasons match the rows that lost
+    # points, the total is the sum of the weights.
+
+    def _column_apart(self, line: _Line) -> bool:
+        """A fund column's label alone, then its one value: the fund table's missing column."""
+        ref = self.tables.get("funds")
+        if len(line.words) != 1 or ref is None or not ref.rows:
+            return False
+        m = self.vocab.match_each_group(line.words[0].text).get("fund_columns")
+        if m is None or m.role == "item" or any(r == m.role for r, _, _ in ref.columns):
+            return False
+        nxt = self._next_content(self.pos)
+        if nxt is None or len(self.lines[nxt].words) != 1 or not _is_value(self.lines[nxt].words[0]):
+            return False
+        x = self._add_column(ref, m.role, line.words)
+        ref.builder.add_cell(ref.rows[0], x, self.lines[nxt].words)
+        self.pos = nxt + 1
+        return True
+
+    def _next_content(self, pos: int) -> int | None:
+        while pos < len(self.lines) and not self.lines[pos].norm:
+            pos += 1
+        return pos if pos < len(self.lines) else None
+
+    def _add_column(self, ref: _TableRef, role: str, label: list[Word]) -> tuple[float, float]:
+        """Room for one more column in a written table, its header cell printing ``label``."""
+        roles = [r for r, _, _ in ref.columns] + [role]
+        width = (FRAME_WIDTH - LABEL_WIDTH) / len(roles)
+        columns = [(r, LABEL_WIDTH + k * width, LABEL_WIDTH + (k + 1) * width) for k, r in enumerate(roles)]
+        moves = {round(x0, 3): (nx0, nx1) for (_, x0, _), (_, nx0, nx1) in zip(ref.columns, columns, strict=False)}
+        ref.builder.move_columns([ref.header, *ref.rows], moves)
+        if self.columns == ref.columns:
+            self.columns = columns
+        ref.columns = columns
+        x = (columns[-1][1], columns[-1][2])
+        ref.builder.add_cell(ref.header, x, label)
+        return x
+
+    def _closed_indicators(self) -> _TableRef | None:
+        """The last indicator table, when rows of something else were written after it."""
+        ref = self.tables.get("indicators")
+        if ref is None or not ref.rows or ref.builder is not self.out:
+            return None
+        return ref if len(ref.builder.rows) - 1 > ref.rows[-1] else None
+
+    def _apart(self) -> bool:
+        """A level label or the deviation reasons printed apart from a closed indicator table."""
+        ref = self._closed_indicators()
+        if ref is None:
+            return False
+        used = self._level_apart(ref, self.pos) or self._level_lines(self.pos)[0]
+        if used:
+            # A 一级 label apart is left to the template (the mapper's parent of each 二级).
+            self.out.free_words.extend(w for ln in self.lines[self.pos : self.pos + used] for w in ln.words)
+            self.pos += used
+            return True
+        return self._reasons_apart(ref)
+
+    def _level_lines(self, pos: int) -> tuple[int, str | None, list[Word]]:
+        """(lines, 二级 or None for a 一级) of a level label printed over one or two short lines;
+        a label printed exactly wins over a close one (效益 / 指标 is 效益指标, and the
+        可持续影响指标 under it stands alone)."""
+        found: list[tuple[bool, int, int, str | None]] = []  # (inexact, order, lines, 二级)
+        for k in (2, 1):
+            lines = self.lines[pos : pos + k]
+            if len(lines) < k or any(len(ln.words) != 1 or len(ln.norm) > MAX_LEVEL_CHARS for ln in lines):
+                continue
+            key = label_key(_BRACKETED_ONLY.sub("", "".join(ln.norm for ln in lines)))
+            level1, level2 = self.vocab.canonical_level1(key), self.vocab.canonical_level2(key, None)
+            if level1 is None and level2 is None:
+                continue
+            exact = any(key in variants for variants in (*self.vocab.level1.values(), *self.vocab.level2.values()))
+            found.append((not exact, 2 - k, k, level2 if level1 is None else None))
+        if not found:
+            return 0, None, []
+        _, _, k, level2 = min(found)
+        return k, level2, [w for ln in self.lines[pos : pos + k] for w in ln.words]
+
+    def _level_apart(self, ref: _TableRef, pos: int) -> int:
+        """Lines used by a 二级 label that names rows printed without one; 一级 labels are
+        left to the template (the mapper's parent of each 二级)."""
+        used, level2, words = self._level_lines(pos)
+        if not used or level2 is None:
+            return 0
+        order = list(self.vocab.level2)
+        rank = {name: k for k, name in enumerate(order)}
+        target = rank.get(level2)
+        col = next(((x0, x1) for r, x0, x1 in ref.columns if r == "level2"), None)
+        if target is None or col is None:
+            return 0
+        k = 0
+        while k < len(ref.levels):
+            if ref.levels[k][1] or k == 0:
+                k += 1
+                continue
+            end = k
+            while end < len(ref.levels) and not ref.levels[end][1]:
+                end += 1
+            before = rank.get(ref.levels[k - 1][0] or "", -1)
+            after = rank.get(ref.levels[end][0] or "", len(order)) if end < len(ref.levels) else len(order)
+            if before < target < after:
+                for i in range(k, end):
+                    ref.builder.set_cell(ref.rows[i], col, words)
+                    ref.levels[i] = (level2, True, ref.levels[i][2], ref.levels[i][3])
+                return used
+            k = end
+        return 0
+
+    def _reasons_apart(self, ref: _TableRef) -> bool:
+        """The 偏差原因分析及改进措施 label and texts after it, for the rows that lost points."""
+        label: list[Word] = []
+        for k in (2, 1):  # 偏差原因分析及 / 改进措施: the whole label, not its first line
+            lines = self.lines[self.pos : self.pos + k]
+            if len(lines) == k and all(len(ln.words) == 1 for ln in lines):
+                m = self.vocab.match_each_group("".join(ln.norm for ln in lines)).get("indicator_columns")
+                if m is not None and m.role == "deviation_reason":
+                    label = [w for ln in lines for w in ln.words]
+                    break
+        if not label or any(r == "deviation_reason" for r, _, _ in ref.columns):
+            return False
+        pos = self.pos + len({w.box.y0 for w in label})
+        texts: list[list[Word]] = [[]]
+        while pos < len(self.lines):
+            line = self.lines[pos]
+            if not line.norm:
+                pos += 1
+                continue
+            used = self._level_apart(ref, pos) or self._level_lines(pos)[0]
+            if used:
+                pos += used
+                continue
+            if len(line.norm) <= 2 or self._header(line) is not None or _is_label(self.vocab, line.text):
+                break
+            texts[-1].extend(line.words)
+            if line.norm.endswith("。"):
+                texts.append([])
+            pos += 1
+        texts = [t for t in texts if t]
+        lost = [i for i, (_, _, w, s) in enumerate(ref.levels) if w is not None and s is not None and s < w]
+        self.pos = pos
+        if texts and len(texts) == len(lost):
+            x = self._add_column(ref, "deviation_reason", label)
+            for i, words in zip(lost, texts, strict=True):
+                ref.builder.add_cell(ref.rows[i], x, words)
+        else:
+            self.out.free_words.extend([*label, *(w for t in texts for w in t)])
+        return True
+
+    def _total_apart(self, words: list[Word]) -> bool:
+        """总分's two numbers on a line of their own (its label printed elsewhere, or glued on:
+        100.00 94.06总分): the first is the weights' sum, funds included."""
+        label: list[Word] = []
+        if len(words) == 2 and (tail := _total_tail(self.vocab, words[1])) is not None:
+            words, label = [words[0], tail[0]], [tail[1]]
+        if len(words) != 2 or not all(_is_value(w) for w in words):
+            return False
+        total = _number(words[:1])
+        ref = self.tables.get("indicators")
+        if total is None or ref is None:
+            return False
+        weights = sum(w for _, _, w, _ in ref.levels if w is not None)
+        funds = self._column_sum("funds", "weight")
+        if min(abs(total - weights), abs(total - weights - funds)) > 0.01:
+            return False
+        cells = [(0.0, LABEL_WIDTH, label)] if label else []
+        for role, w in zip(("weight", "score"), words, strict=True):
+            col = self._column(role)
+            if col is not None:
+                cells.append((col[0], col[1], [w]))
+        self.out.row(cells)
+        self.section = None
+        return True
+
+    def _column_sum(self, section: str, role: str) -> float:
+        ref = self.tables.get(section)
+        col = next(((x0, x1) for r, x0, x1 in ref.columns if r == role), None) if ref else None
+        if ref is None or col is None:
+            return 0.0
+        found = [_number(c.words) for n in ref.rows for c in ref.builder.rows[n] if abs(c.box.x0 - col[0]) < 0.5]
+        return sum(v for v in found if v is not None)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _split_by_width(words: list[Word]) -> list[list[Word]]:
+    """One block of lines that holds two columns' texts one after the other (a dump that
+    wrote each cell's lines in turn): split where a paragraph ends and the lines' full width
+    changes most, each column wrapping at its own width (seed 001: 28 then 24-26 characters).
+    No split when no paragraph end is followed by lines of another width."""
+    lines: dict[float, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.box.y0, []).append(w)
+    rows = [lines[y] for y in sorted(lines)]
+    widths = [_display_width("".join(w.text for w in ws)) for ws in rows]
+    best: tuple[float, bool, int] | None = None
+    for k in range(1, len(rows)):
+        short = widths[k - 1] < max(widths[:k]) - 2
+        if not short and not rows[k - 1][-1].text.endswith("。"):
+            continue  # a full line ends no paragraph
+        before, after = _full_width(widths[:k]), _full_width(widths[k:])
+        if before is None or after is None:
+            continue
+        change = abs(before - after)
+        # The widest change wins; of two as wide, the one after a short line (a cell's end
+        # rather than a sentence that happened to fill its line).
+        if change >= MIN_COLUMN_WIDTH_CHANGE and (best is None or (change, short) > best[:2]):
+            best = (change, short, k)
+    if best is None:
+        return [words]
+    k = best[2]
+    return [[w for ws in rows[:k] for w in ws], [w for ws in rows[k:] for w in ws]]
+
+
+def _full_width(widths: list[int]) -> float | None:
+    """The width a column wraps at: the median of its lines but the shortest (paragraph ends)."""
+    if len(widths) < 2:
+        return None
+    full = sorted(widths)[len(widths) // 3 :]
+    return float(full[len(full) // 2])
+
+
+def _number(words: list[Word]) -> float | None:
+    return parse_number(normalize("".join(w.text for w in words))) if words else None
+
+
+def _total_tail(vocab: Vocabulary, word: Word) -> tuple[Word, Word] | None:
+    """``94.06总分`` as its number and its label, each with its own characters' boxes."""
+    m = re.fullmatch(r"([\d.,]+)(\D+)", word.text)
+    if m is None or (found := vocab.match(m.group(2), "sections")) is None or found.role != "total":
+        return None
+    k = len(m.group(1))
+    return _piece(word, 0, k), _piece(word, k, len(word.text))
+
+
+def _piece(word: Word, a: int, b: int) -> Word:
+    boxes = word.char_boxes[a:b]
+    box = Box(boxes[0].x0, boxes[0].y0, boxes[-1].x1, boxes[-1].y1)
+    return replace(word, text=word.text[a:b], box=box, char_boxes=boxes)

@@ -17,8 +17,14 @@ def gold_forms() -> list[Form]:
 
 
 def test_hand_checked_forms_pass_every_check() -> None:
-    for form in gold_forms():
-        assert validate_form(form) == [], form.project_name
+    """All but the one whose seed lost rows: 004's dump shows 80 of its 100 points' rows (its
+    gold notes say so), and the check says exactly that."""
+    for path in sorted(GOLD.glob("*.json")):
+        issues = validate_form(Form.model_validate_json(path.read_text("utf-8")))
+        if path.stem == "004_f01":
+            assert [(i.field, i.kind) for i in issues] == [("/total_weight", "arithmetic")]
+        else:
+            assert issues == [], path.stem
 
 
 def test_each_check_fires_on_the_field_it_is_about() -> None:

@@ -40,6 +40,8 @@ _SECTION_GROUPS = {
 }
 _HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
 _LEVELS = ("level1", "level2")
+# Weights are printed to two decimals: a sum agrees within this.
+SUM_TOLERANCE = 0.01
 # A report's numbered heading ends the text under the heading before it that is numbered in
 # the same style: （四）… runs to （五）…, whatever 一、二、 list it holds (seed 003 numbers the
 # points of its conclusion 一、二、三、 under （四）); an unnumbered heading's text ends at any.
@@ -274,8 +276,12 @@ class _FormState:
         self.rubric: list[dict[str, Span]] = []
         # Labelled values no schema field takes (项目地址, 邮编 …): (label, value).
         self.unmapped: list[tuple[Span, Span]] = []
+        # A fund column printed apart from its table (a dump put 执行率 / 99.99% elsewhere):
+        # role → value, for the first fund row when it lacks that role.
+        self.fund_columns_apart: dict[str, Span] = {}
         self.pages: set[int] = set()
         self.has_content = False
+        self.joins_previous = False  # a fragment started by a title after untitled tables
 
     def has(self, name: str) -> bool:
         return name in self.scalars or name in self.long_texts
@@ -287,6 +293,31 @@ class _FormState:
     def set_scalar(self, name: str, value: object, span: Span) -> None:
         if name not in self.scalars:
             self.scalars[name] = (value, span)
+
+    def parts(self) -> set[str]:
+        """The parts of a form this one holds: fields, and tables by kind."""
+        found = set(self.scalars) | {name for name, spans in self.long_texts.items() if spans}
+        found |= {name for name, spans in self.goals.items() if spans}
+        for name, rows in (("funds", self.fund_rows), ("indicators", self.indicators), ("rubric", self.rubric)):
+            if rows:
+                found.add(name)
+        return found
+
+    def joined(self, later: _FormState) -> _FormState:
+        """This fragment and the one after it as one form (their parts do not overlap)."""
+        out = _FormState()
+        out.scalars = {**self.scalars, **later.scalars}
+        out.long_texts = {**self.long_texts, **later.long_texts}
+        out.unit = self.unit or later.unit
+        out.fund_rows = self.fund_rows + later.fund_rows
+        out.fund_columns_apart = {**later.fund_columns_apart, **self.fund_columns_apart}
+        out.goals = {k: self.goals[k] + later.goals[k] for k in self.goals}
+        out.indicators = self.indicators + later.indicators
+        out.rubric = self.rubric + later.rubric
+        out.unmapped = self.unmapped + later.unmapped
+        out.pages = self.pages | later.pages
+        out.has_content = self.has_content or later.has_content
+        return out
 
 
 @dataclass
@@ -330,21 +361,32 @@ class _Reader:
         self.mode = _Mode()
         return form
 
-    def _start_form_if(self, condition: bool, by_table: bool = False) -> None:
+    def _start_form_if(self, condition: bool, by_table: bool = False, fragment: bool = False) -> None:
         """Start the next form when ``condition`` holds.
 
         Free-line values met between two forms that the earlier one already has (a second
         填报日期 line) go to a form its table starts (no title line in between); a title or 年度
-        line instead starts a form of its own and they are dropped.
+        line instead starts a form of its own and they are dropped. A ``fragment`` may yet be
+        part of the form before it (see ``_joined_fragments``).
         """
         if not condition:
             return
         pending, self._pending = self._pending, []
         self.form = self._new_form()
+        self.form.joins_previous = fragment
         if by_table:
             for role, span, page in pending:
                 if self._field(role, span):
                     self.form.pages.add(page)
+
+    def _chain_parts(self) -> set[str]:
+        """The parts of the form being read, over the fragments it may be made of."""
+        parts: set[str] = set()
+        for form in reversed(self.forms):
+            parts |= form.parts()
+            if not form.joins_previous:
+                break
+        return parts
 
     def _span(self, cell: Cell) -> Span:
         span = self._spans.get(id(cell))
@@ -409,7 +451,13 @@ class _Reader:
             if self.vocab.is_title(joined.norm):
                 line, text = _Line(line.page, loose.y, joined), joined.norm
         if self.vocab.is_title(text):
-            self._start_form_if(self.form.has("title") or self.form.has_content)
+            parts = self._chain_parts()
+            if "title" not in parts and "project_name" not in parts and self.form.has_content:
+                # Tables with no title or name yet, then a title: this form's parts out of
+                # order (a dump), or a form whose title was lost and the next one.
+                self._start_form_if(True, fragment=True)
+            else:
+                self._start_form_if("title" in parts or self.form.has_content)
             self.form.set_scalar("title", text, line.span)
             self._year_from(line.span)
         elif _is_year_line(text):
@@ -510,6 +558,10 @@ class _Reader:
             return False
         group = best[1]
         section = next(s for s, g in _SECTION_GROUPS.items() if g == group)
+        # A fund or indicator table this form holds already, after another part (not its
+        # header repeated over a page break): the next form.
+        if section in ("funds", "indicators") and section != self.mode.section and section in self._chain_parts():
+            self._start_form_if(True, by_table=True)
         self._section_cells(row, labels)
         if group == "fund_columns" and self._fund_pairs(row, labels):
             return True
@@ -715,9 +767,11 @@ class _Reader:
         # the scoring table (附件 绩效评价指标体系), whose totals count where the indicators print none.
         section = "rubric" if self.mode.section == "rubric" else "indicators"
         header = self.mode.columns.get(section)
-        if label is None or header is None or self.mode.section not in (section, None):
+        if header is None or self.mode.section not in (section, None):
             return False
         cells = _assign(row.starting, header.at(row))
+        if label is None and not self._unlabelled_total(row, cells):
+            return False
         for role, name in (("weight", "total_weight"), ("score", "total_score")):
             cell = cells.get(role)
             if cell is not None:
@@ -729,6 +783,23 @@ class _Reader:
         self.mode.field_name = None
         self.form.has_content = True
         return True
+
+    def _unlabelled_total(self, row: _Row, cells: dict[str, Cell]) -> bool:
+        """A row of just 分值 and 得分 whose 分值 is the sum of the weights read (funds too):
+        the 总分 row, its label printed elsewhere (a dump that lost the page's order)."""
+        filled = [c for c in row.starting if c.words]
+        if len(filled) != 2 or set(cells) != {"weight", "score"} or self.mode.section != "indicators":
+            return False
+        total = parse_number(self._span(cells["weight"]).norm)
+        if total is None or parse_number(self._span(cells["score"]).norm) is None:
+            return False
+        weights = [parse_number(r["weight"].norm) for r in self.form.indicators if "weight" in r]
+        # The fund table read last, which may stand in the fragment before (_joined_fragments).
+        fund_rows = next((f.fund_rows for f in reversed(self.forms) if f.fund_rows), [])
+        funds = [parse_number(r["weight"].norm) for r in fund_rows if "weight" in r]
+        indicators = sum(w for w in weights if w is not None)
+        everything = indicators + sum(w for w in funds if w is not None)
+        return min(abs(total - indicators), abs(total - everything)) <= SUM_TOLERANCE
 
     def _data_row(self, row: _Row) -> bool:
         if self.mode.field_name is not None and self.mode.value_x is not None:
@@ -880,10 +951,28 @@ class _Reader:
     # -- output --------------------------------------------------------------------------------
     def finish(self) -> list[MappedForm]:
         out = []
-        for state in self.forms:
+        for state in _joined_fragments(self.forms):
             if state.has_content or state.has("project_name"):
                 out.append(_build(state, self.vocab, self.grade_in_text))
         return out
+
+
+def _joined_fragments(forms: list[_FormState]) -> list[_FormState]:
+    """Forms whose parts stood out of order, made whole again.
+
+    A dump that lost the page's geometry may print a form's parts in the order its producer
+    drew them (pdftotext on seed 001: the fund table, then the title, goals and indicators;
+    or the fund and indicator tables before the title). A title after tables that had none
+    starts a fragment; it joins the form before when the two hold no part in common (a form
+    whose title was lost, then the next form, share their tables and stay apart).
+    """
+    out: list[_FormState] = []
+    for state in forms:
+        if out and state.joins_previous and not out[-1].parts() & state.parts():
+            out[-1] = out[-1].joined(state)
+        else:
+            out.append(state)
+    return out
 
 
 def _header_groups(cells: list[Cell], row: _Row, columns: list[_Column]) -> list[list[Cell]]:
@@ -1076,6 +1165,14 @@ def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str])
         else:
             level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
             level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
+            if level1 is None and level2 is not None and (parent := vocab.parent_level1(level2)) is not None:
+                # No 一级 printed (or printed apart from its rows, where a dump lost it): the
+                # template's parent of the printed 二级, traced to that 二级 (method says so).
+                level1 = parent
+                out.provenance += [
+                    p_.model_copy(update={"method": p_.method + "+level-template"})
+                    for p_ in spans["level2"].provenance(f"{p}/level1")
+                ]
         target, actual = _own_percent_signs(
             out.text(f"{p}/target", spans.get("target")),
             out.text(f"{p}/actual", spans.get("actual")),

@@ -41,9 +41,16 @@ class Vocabulary:
         return [seen[k] for k in sorted(seen)]
 
 
+# The gold forms whose words the generator draws from. Adding one reshuffles every random
+# form (and so the documents tests and committed fixtures were measured on): the gold of
+# seeds 003 and 004, added later, is left out on purpose.
+VOCABULARY_SOURCES = ("000_f*.json", "001_f*.json")
+
+
 @lru_cache(maxsize=1)
 def load_vocabulary(gold_dir: Path = GOLD_DIR) -> Vocabulary:
-    forms = tuple(json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json")))
+    paths = sorted(p for pattern in VOCABULARY_SOURCES for p in gold_dir.glob(pattern))
+    forms = tuple(json.loads(p.read_text(encoding="utf-8")) for p in paths)
     return Vocabulary(forms=forms, extra=model_json("synth_vocab.json"))
 
 
