@@ -13,11 +13,14 @@ column grid, so ``ocrform.form.mapping.map_cells_to_form`` reads them like any t
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
+from ocrform.dictionary import word_frequencies
 from ocrform.errors import InputError
 from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
 from ocrform.form.numbers import parse_number
@@ -43,6 +46,12 @@ PROSE_CHARS = 12
 # Two columns' texts in one block differ in wrap width by this many display units at least
 # (seed 001: 4-8; the same column's lines vary by 1-2 with punctuation).
 MIN_COLUMN_WIDTH_CHANGE = 3
+# A line at least this share of its column's widest is full, not a paragraph's end.
+FULL_LINE_SHARE = 0.8
+# A row's wrapped texts are parted over at most this many lines (the search is combinatorial).
+MAX_PARTITION_LINES = 16
+# A word runs on over a line break when jieba counts it at least this often (建设: 24658).
+RUN_ON_WORD_FREQUENCY = 50
 # A header names at least this many columns of one group.
 MIN_HEADER_ROLES = 2
 # A wrapped column label's tail on a line of its own: A）, (B), B/A）.
@@ -54,6 +63,8 @@ _SECTION_OF_GROUP = {
     "rubric_columns": "rubric",
 }
 _HEADER_GROUPS = tuple(_SECTION_OF_GROUP)
+# Fields printed side by side on one row of every layout (主管部门 | … | 实施单位 | …).
+_ROW_PARTNERS = {"department", "implementer"}
 _TOKEN = re.compile(r"\S+")
 _PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]+")
 _BRACKETED_ONLY = re.compile(r"[(（][^()（）]*[)）]")
@@ -82,6 +93,7 @@ class _TableRef:
     rows: list[int] = field(default_factory=list)
     # Per indicator row: (二级 canonical, whether printed on that row, weight, score).
     levels: list[tuple[str | None, bool, float | None, float | None]] = field(default_factory=list)
+    closed: bool = False  # its 总分 row was read
 
 
 @dataclass
@@ -600,9 +612,15 @@ class _Parser:
             else:
                 groups[-1].append(w)
         role = labels[0].role if labels[0] else None
-        orphan = next((o for o in self.orphans if o[0] != role), None)
-        if len(groups) == 2 and len(groups[1]) == 2 and orphan is not None:
-            # Two values after one label: the second is the label printed alone earlier's.
+        orphan = next((o for o in self.orphans if {o[0], role} == _ROW_PARTNERS), None)
+        if (
+            len(groups) == 2
+            and len(groups[1]) == 2
+            and orphan is not None
+            and not _BRACKETED_ONLY.fullmatch(normalize(groups[1][1].text))
+        ):
+            # Two names after 主管部门, its partner 实施单位 printed alone earlier (pdftotext
+            # drew that label first): the second name is the partner's.
             self.orphans.remove(orphan)
             groups = [groups[0], groups[1][:1], orphan[1], groups[1][1:]]
         width = FRAME_WIDTH / len(groups)
@@ -723,6 +741,10 @@ class _Parser:
         if not self.glue and self._level_label(line):
             return True
         words = line.words
+        if len(words) > 1 and _texts_before_values(words) is None and self._is_level(words[0].text):
+            # 数量指标 迁移上云完成率 100%: a level, then a row's first texts (the rest wrapped below).
+            self._level_label(_Line(line.index, words[0].text, [words[0]]))
+            words = words[1:]
         while (_texts_before_values(words) or 0) > len(_TEXT_ROLES) and self._is_level(words[0].text):
             # 时效指标 服务及时性 …: level labels and the row they start on one line.
             self._level_label(_Line(line.index, words[0].text, [words[0]]))
@@ -823,6 +845,10 @@ class _Parser:
         blocks = [b for b in self.pending if b]
         if missing and not blocks and len(before) < 2:
             return None
+        if missing and 0 < len(blocks) < missing:
+            # Fewer blocks than texts: a dump that wrote each cell's wrapped lines in turn
+            # (pdftotext's raw order) glued them; the columns' wrap widths part them again.
+            blocks = _partition_lines(blocks, missing) or blocks
         if missing and blocks:
             head = [[w for b in blocks[: len(blocks) - missing + 1] for w in b], *blocks[len(blocks) - missing + 1 :]]
             texts = [*head[-missing:], *texts] if len(head) >= missing else [*head, *texts]
@@ -836,7 +862,7 @@ class _Parser:
             col = self._column(role)
             if col is not None:
                 cells.append((col[0], col[1], [w]))
-        self.out.row(cells)
+        self._table_row(self.section or "", self.out.row(cells))
         self.section = None
 
     # -- parts printed apart -------------------------------------------------------------------
@@ -888,7 +914,7 @@ class _Parser:
         ref = self.tables.get("indicators")
         if ref is None or not ref.rows or ref.builder is not self.out:
             return None
-        return ref if len(ref.builder.rows) - 1 > ref.rows[-1] else None
+        return ref if ref.closed or len(ref.builder.rows) - 1 > ref.rows[-1] else None
 
     def _apart(self) -> bool:
         """A level label or the deviation reasons printed apart from a closed indicator table."""
@@ -976,7 +1002,8 @@ class _Parser:
             if used:
                 pos += used
                 continue
-            if len(line.norm) <= 2 or self._header(line) is not None or _is_label(self.vocab, line.text):
+            vertical = len(line.norm) <= 2 and _CJK.search(line.norm)  # 绩 / 效 / 指 / 标
+            if vertical or self._header(line) is not None or _is_label(self.vocab, line.text):
                 break
             texts[-1].extend(line.words)
             if line.norm.endswith("。"):
@@ -1003,8 +1030,8 @@ class _Parser:
             return False
         total = _number(words[:1])
         ref = self.tables.get("indicators")
-        if total is None or ref is None:
-            return False
+        if total is None or ref is None or not ref.levels or any(self.pending):
+            return False  # no row read yet, or texts waiting for these numbers: a row's
         weights = sum(w for _, _, w, _ in ref.levels if w is not None)
         funds = self._column_sum("funds", "weight")
         if min(abs(total - weights), abs(total - weights - funds)) > 0.01:
@@ -1014,9 +1041,17 @@ class _Parser:
             col = self._column(role)
             if col is not None:
                 cells.append((col[0], col[1], [w]))
-        self.out.row(cells)
+        self._table_row("indicators", self.out.row(cells))
         self.section = None
         return True
+
+    def _table_row(self, section: str, n: int | None) -> None:
+        """Row ``n``, a 总分 row, ends the last table of ``section`` (and moves with it when a
+        column is added)."""
+        ref = self.tables.get(section)
+        if n is not None and ref is not None and ref.builder is self.out:
+            ref.rows.append(n)
+            ref.closed = True
 
     def _column_sum(self, section: str, role: str) -> float:
         ref = self.tables.get(section)
@@ -1033,39 +1068,83 @@ def _display_width(text: str) -> int:
 
 def _split_by_width(words: list[Word]) -> list[list[Word]]:
     """One block of lines that holds two columns' texts one after the other (a dump that
-    wrote each cell's lines in turn): split where a paragraph ends and the lines' full width
-    changes most, each column wrapping at its own width (seed 001: 28 then 24-26 characters).
-    No split when no paragraph end is followed by lines of another width."""
+    wrote each cell's lines in turn): split after a paragraph's end where the lines on each
+    side keep closest to one wrap width of their own (seed 001: 27 characters, then 24-25).
+    No split when the two widths would not differ."""
     lines: dict[float, list[Word]] = {}
     for w in words:
         lines.setdefault(w.box.y0, []).append(w)
     rows = [lines[y] for y in sorted(lines)]
     widths = [_display_width("".join(w.text for w in ws)) for ws in rows]
-    best: tuple[float, bool, int] | None = None
-    for k in range(1, len(rows)):
-        short = widths[k - 1] < max(widths[:k]) - 2
-        if not short and not rows[k - 1][-1].text.endswith("。"):
+    best: tuple[float, int] | None = None
+    for k in range(2, len(rows) - 1):
+        if widths[k - 1] >= max(widths[:k]) - 2 and not rows[k - 1][-1].text.endswith("。"):
             continue  # a full line ends no paragraph
-        before, after = _full_width(widths[:k]), _full_width(widths[k:])
-        if before is None or after is None:
+        before, after = _wrap(widths[:k]), _wrap(widths[k:])
+        if abs(before[0] - after[0]) < MIN_COLUMN_WIDTH_CHANGE:
             continue
-        change = abs(before - after)
-        # The widest change wins; of two as wide, the one after a short line (a cell's end
-        # rather than a sentence that happened to fill its line).
-        if change >= MIN_COLUMN_WIDTH_CHANGE and (best is None or (change, short) > best[:2]):
-            best = (change, short, k)
+        cost = before[1] + after[1]
+        if best is None or cost < best[0]:
+            best = (cost, k)
     if best is None:
         return [words]
-    k = best[2]
+    k = best[1]
     return [[w for ws in rows[:k] for w in ws], [w for ws in rows[k:] for w in ws]]
 
 
-def _full_width(widths: list[int]) -> float | None:
-    """The width a column wraps at: the median of its lines but the shortest (paragraph ends)."""
-    if len(widths) < 2:
+def _partition_lines(blocks: list[list[Word]], parts: int) -> list[list[Word]] | None:
+    """The lines of ``blocks`` (in order) as ``parts`` cells, each the consecutive lines one
+    column wrapped: every line but a cell's last fills the cell's width. Blocks already apart
+    (words apart on one line) stay apart; no cell ends inside a word that runs on over the
+    line break (建 / 设). Of partitions that fit equally, the one with the most even cells.
+    None when there are not enough lines."""
+    units: list[list[Word]] = []
+    forced: set[int] = set()
+    for block in blocks:
+        if units:
+            forced.add(len(units))
+        lines: dict[float, list[Word]] = {}
+        for w in block:
+            lines.setdefault(w.box.y0, []).append(w)
+        units += [lines[y] for y in sorted(lines)]
+    if len(units) < parts or len(forced) > parts - 1 or len(units) > MAX_PARTITION_LINES:
         return None
-    full = sorted(widths)[len(widths) // 3 :]
-    return float(full[len(full) // 2])
+    texts = ["".join(w.text for w in u) for u in units]
+    widths = [_display_width(t) for t in texts]
+    free = [k for k in range(1, len(units)) if k not in forced and not _word_runs_on(texts[k - 1], texts[k])]
+    best: tuple[float, float, tuple[int, ...]] | None = None
+    for extra in itertools.combinations(free, parts - 1 - len(forced)):
+        cuts = sorted({*forced, *extra})
+        groups = [widths[a:b] for a, b in itertools.pairwise([0, *cuts, len(units)])]
+        cost = sum(max(g) - w for g in groups for w in g[:-1])
+        sizes = [len(g) for g in groups]
+        spread = max(sizes) - min(sizes)
+        if best is None or (cost, spread) < best[:2]:
+            best = (cost, spread, tuple(cuts))
+    if best is None:
+        return None
+    bounds = [0, *best[2], len(units)]
+    return [[w for u in units[a:b] for w in u] for a, b in itertools.pairwise(bounds)]
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    return frozenset(w for w, f in word_frequencies().items() if f >= RUN_ON_WORD_FREQUENCY and len(w) >= 2)
+
+
+def _word_runs_on(a: str, b: str) -> bool:
+    """Whether a common word starts at the end of ``a`` and ends at the start of ``b``."""
+    words = _common_words()
+    return any(a[-i:] + b[:j] in words for i in (1, 2) for j in (1, 2) if len(a) >= i and len(b) >= j)
+
+
+def _wrap(widths: list[int]) -> tuple[float, float]:
+    """(wrap width, how far the full lines stray from it) of one column's lines: its full
+    lines are those near its widest (a paragraph's last line is not)."""
+    top = max(widths)
+    full = sorted(w for w in widths if w >= FULL_LINE_SHARE * top)
+    width = float(full[len(full) // 2])
+    return width, sum(abs(w - width) for w in full)
 
 
 def _number(words: list[Word]) -> float | None:

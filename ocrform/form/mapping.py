@@ -352,6 +352,8 @@ class _Reader:
         # A long field whose heading line stood alone: the free lines after it are its text.
         self._heading_field: str | None = None
         self._heading_style: int | None = None  # how that heading was numbered (_HEADING_STYLES)
+        # The table whose header or data rows were the last rows read (see _header).
+        self._going_on: str | None = None
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
@@ -472,6 +474,7 @@ class _Reader:
         elif not self._inline_pairs(line.span, line.page):
             self._loose = line
             return False
+        self._going_on = None
         self.form.pages.add(line.page)
         return True
 
@@ -519,20 +522,24 @@ class _Reader:
         if line_like and self.line(_Line(row.page, row.y, self._span(row.starting[0]))):
             return
         if self._header(row, labels):
+            self._going_on = self.mode.section
             self._touch(row)
             return
         # A section label alone says nothing of the form yet: a numbered 一、项目基本概况 row
         # may open the next form before its 项目名称 row.
         self._section_cells(row, labels)
         if self._field_row(row, labels, unread):
+            self._going_on = None
             self._touch(row)
             return
         if self._total_row(row, labels):
+            self._going_on = None
             self._touch(row)
             return
         if any(m is not None and m.group == "ignore" for m in labels.values()) and len(row.starting) == 1:
             return
         if self._data_row(row):
+            self._going_on = self.mode.section
             self._touch(row)
         else:
             self._unread = row
@@ -558,9 +565,9 @@ class _Reader:
             return False
         group = best[1]
         section = next(s for s, g in _SECTION_GROUPS.items() if g == group)
-        # A fund or indicator table this form holds already, after another part (not its
-        # header repeated over a page break): the next form.
-        if section in ("funds", "indicators") and section != self.mode.section and section in self._chain_parts():
+        # A fund or indicator table this form holds already, after rows of another part (not
+        # its header repeated over a page break, right after its rows): the next form.
+        if section in ("funds", "indicators") and section != self._going_on and section in self._chain_parts():
             self._start_form_if(True, by_table=True)
         self._section_cells(row, labels)
         if group == "fund_columns" and self._fund_pairs(row, labels):
