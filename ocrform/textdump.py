@@ -52,6 +52,11 @@ FULL_LINE_SHARE = 0.8
 MAX_PARTITION_LINES = 16
 # A word runs on over a line break when jieba counts it at least this often (建设: 24658).
 RUN_ON_WORD_FREQUENCY = 50
+# A resumed indicator row stands this far below the row before it in its table.
+RESUMED_ROW_STEP = 0.01
+# A line that opens a deviation reason printed apart has this many characters at least (a
+# column's wrapped line; seed 001's narrowest, 因业务特殊性，部分, has 9).
+MIN_REASON_CHARS = 6
 # A header names at least this many columns of one group.
 MIN_HEADER_ROLES = 2
 # A wrapped column label's tail on a line of its own: A）, (B), B/A）.
@@ -84,6 +89,21 @@ class _Line:
 
 
 @dataclass
+class _RowFacts:
+    """What the parts printed apart are matched against, per indicator row written."""
+
+    level2: str | None  # canonical 二级
+    printed: bool  # the 二级 was printed for this row (not carried down from the row above)
+    weight: float | None
+    score: float | None
+    name: str
+
+    @property
+    def lost_points(self) -> bool:
+        return self.weight is not None and self.score is not None and self.score < self.weight
+
+
+@dataclass
 class _TableRef:
     """A table already written: where its header and rows are, and its columns."""
 
@@ -92,8 +112,10 @@ class _TableRef:
     columns: list[tuple[str, float, float]]
     rows: list[int] = field(default_factory=list)
     # Per indicator row: (二级 canonical, whether printed on that row, weight, score).
-    levels: list[tuple[str | None, bool, float | None, float | None]] = field(default_factory=list)
+    levels: list[_RowFacts] = field(default_factory=list)
     closed: bool = False  # its 总分 row was read
+    reason_label: list[Word] | None = None  # 偏差原因分析及改进措施, printed apart
+    reasoned: set[int] = field(default_factory=set)  # rows given a reason printed apart
 
 
 @dataclass
@@ -103,18 +125,23 @@ class _PageBuilder:
     free_words: list[Word] = field(default_factory=list)
 
     def row(
-        self, cells: list[tuple[float, float, list[Word]]], shared: int = 0, at: list[Word] | None = None
+        self,
+        cells: list[tuple[float, float, list[Word]]],
+        shared: int = 0,
+        at: list[Word] | None = None,
+        y: float | None = None,
     ) -> int | None:
         """One table row: (x0, x1, words) per cell; the row spans the lines its words are on.
 
         The first ``shared`` cells repeat tall labels printed above (一级/二级指标): they do not
         move the row up to where those labels stand; nor do cells other than ``at``'s words.
+        A row that belongs elsewhere than its words stand (``y``) is a thin row there.
         """
         ys = [w.box.y0 for w in at or []]
         ys = ys or [w.box.y0 for _, _, ws in cells[shared:] for w in ws] or [w.box.y0 for _, _, ws in cells for w in ws]
         if not ys:
             return None
-        y0, y1 = min(ys), max(ys) + LINE_HEIGHT
+        y0, y1 = (min(ys), max(ys) + LINE_HEIGHT) if y is None else (y, y + RESUMED_ROW_STEP)
         n = len(self.rows)
         self.rows.append(
             [
@@ -310,6 +337,7 @@ class _Parser:
         self.open_field: list[Word] | None = None  # the label of a text that reached the page's end
         # The fund row being read: its cells, and the value columns its numbers have not reached yet.
         self.fund: tuple[list[tuple[float, float, list[Word]]], list[tuple[str, float, float]]] | None = None
+        self.resuming = False  # indicator rows go on after other parts (_resumed_indicators)
         # Field labels printed with no value after them: (role, label words); see _field_row.
         self.orphans: list[tuple[str, list[Word]]] = []
         # Free lines of prose since the last row, and those just before a goals header with
@@ -356,7 +384,17 @@ class _Parser:
         self._flush_fund()
         if self._column_apart(line):
             return
+        if self.vocab.is_title(line.text) and len(line.words) <= 2:
+            # A title line ends whatever was being read (a dump may print it mid-table).
+            self._close_goals()
+            self.out.free_words.extend(w for b in self.pending for w in b)
+            self._drop_pending()
+            self.out.free_words.extend(line.words)
+            self.section, self.resuming = None, False
+            return
         header = self._header(line)
+        if header is None and self._resumed_indicators(line):
+            return
         if header is not None:
             self._close_goals()
             self._header_row(line, header)
@@ -413,6 +451,9 @@ class _Parser:
             return self._header_prefix(run)
         if found is None or (best == 1 and len(run[0].norm) < 3):
             return False
+        joined = "".join(ln.norm for ln in run[:best])
+        if found.group == "sections" and found.distance > 0 and self._is_level(joined):
+            return False  # 时效指标 is a level, not a misprinted 绩效指标
         if self.section in ("indicators", "rubric") and self._is_level("".join(ln.norm for ln in run[:best])):
             return False
         # A bracketed tail on the next line belongs to the label: 项目资金 / （元）.
@@ -568,6 +609,7 @@ class _Parser:
             cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
             self.tall = None
         n = self.out.row(cells)
+        self.resuming = False
         if n is not None:
             self.tables[section] = _TableRef(self.out, n, list(self.columns))
         self.section = section
@@ -776,12 +818,12 @@ class _Parser:
             if col is not None and words:
                 cells.append((col[0], col[1], words))
                 shared += role in ("level1", "level2")
-        n = self.out.row(cells, shared)
+        n = self.out.row(cells, shared, y=self._resume_y())
         ref = self.tables.get(self.section or "")
         if n is not None and ref is not None and ref.builder is self.out:
             ref.rows.append(n)
             level2 = self._canonical2(self._canonical1())
-            ref.levels.append((level2, fresh, _number(weight), _number(score)))
+            ref.levels.append(_RowFacts(level2, fresh, _number(weight), _number(score), _joined_norm(name)))
         return True
 
     def _level_label(self, line: _Line) -> bool:
@@ -874,6 +916,38 @@ class _Parser:
     # the template's order between the levels printed, the reasons match the rows that lost
     # points, the total is the sum of the weights.
 
+    def _resumed_indicators(self, line: _Line) -> bool:
+        """Rows of an indicator table that a dump went on with after other parts (the title,
+        the goals): a level label or a row's values while that table has no 总分 yet and no
+        table of the section now read began after it."""
+        ref = self.tables.get("indicators")
+        if self.section == "indicators" or ref is None or ref.closed or ref.builder is not self.out:
+            return False
+        if self._later_table(ref):
+            return False
+        is_level = len(line.words) == 1 and self._is_level(line.norm)
+        if not is_level and _texts_before_values(line.words) is None:
+            return False
+        self._close_goals()
+        self._drop_pending()
+        self.section, self.columns, self.resuming = "indicators", list(ref.columns), True
+        self.level_fresh = False
+        self.tall = None
+        return self._indicator_line(line)
+
+    def _later_table(self, ref: _TableRef) -> bool:
+        """Whether a fund table began after ``ref`` (the next form's): nothing after it is ref's."""
+        funds = self.tables.get("funds")
+        return funds is not None and funds.builder is ref.builder and funds.header > ref.header
+
+    def _resume_y(self) -> float | None:
+        """Where a resumed row stands: right after its table's last row, so that the rows are
+        read in the table's order (its words keep their own place)."""
+        ref = self.tables.get("indicators")
+        if not self.resuming or ref is None or not ref.rows:
+            return None
+        return ref.builder.rows[ref.rows[-1]][0].box.y0 + RESUMED_ROW_STEP
+
     def _column_apart(self, line: _Line) -> bool:
         """A fund column's label alone, then its one value: the fund table's missing column."""
         ref = self.tables.get("funds")
@@ -919,9 +993,12 @@ class _Parser:
     def _apart(self) -> bool:
         """A level label or the deviation reasons printed apart from a closed indicator table."""
         ref = self._closed_indicators()
-        if ref is None:
+        if ref is None or self.resuming:
             return False
-        used = self._level_apart(ref, self.pos) or self._level_lines(self.pos)[0]
+        used = self._level_apart(ref, self.pos)
+        if not used:
+            k, level2, _ = self._level_lines(self.pos)
+            used = k if level2 is None else 0  # a 二级 not placed may start rows the dump goes on with
         if used:
             # A 一级 label apart is left to the template (the mapper's parent of each 二级).
             self.out.free_words.extend(w for ln in self.lines[self.pos : self.pos + used] for w in ln.words)
@@ -961,64 +1038,114 @@ class _Parser:
         col = next(((x0, x1) for r, x0, x1 in ref.columns if r == "level2"), None)
         if target is None or col is None:
             return 0
+        rows = ref.levels
         k = 0
-        while k < len(ref.levels):
-            if ref.levels[k][1] or k == 0:
+        while k < len(rows):
+            if rows[k].printed or k == 0:
                 k += 1
                 continue
             end = k
-            while end < len(ref.levels) and not ref.levels[end][1]:
+            while end < len(rows) and not rows[end].printed:
                 end += 1
-            before = rank.get(ref.levels[k - 1][0] or "", -1)
-            after = rank.get(ref.levels[end][0] or "", len(order)) if end < len(ref.levels) else len(order)
+            before = rank.get(rows[k - 1].level2 or "", -1)
+            after = rank.get(rows[end].level2 or "", len(order)) if end < len(rows) else len(order)
             if before < target < after:
-                for i in range(k, end):
+                # Rows named as the level itself (生态效益指标 | 生态效益指标) are all it takes
+                # when they lead the run; a later label takes the rest.
+                named = k
+                while named < end and self.vocab.canonical_level2(rows[named].name, None) == level2:
+                    named += 1
+                for i in range(k, named if named > k else end):
                     ref.builder.set_cell(ref.rows[i], col, words)
-                    ref.levels[i] = (level2, True, ref.levels[i][2], ref.levels[i][3])
+                    rows[i] = replace(rows[i], level2=level2, printed=True)
                 return used
             k = end
         return 0
 
     def _reasons_apart(self, ref: _TableRef) -> bool:
-        """The 偏差原因分析及改进措施 label and texts after it, for the rows that lost points."""
-        label: list[Word] = []
+        """The 偏差原因分析及改进措施 label and the texts after it, for the rows that lost
+        points, in order; texts met later (after rows the dump went on with, or other labels)
+        go on with the rows left."""
+        label = self._reason_label()
+        start = self.pos + len({w.box.y0 for w in label})
+        if self._later_table(ref):
+            return False
+        if label:
+            ref.reason_label = ref.reason_label or label
+        elif ref.reason_label is None or not self._is_reason_text(self.lines[self.pos]):
+            return False
+        texts, end = self._reason_texts(ref, start)
+        if end == self.pos:
+            return False  # nothing read: the lines are a row's
+        self.pos = end
+        waiting = [i for i, row in enumerate(ref.levels) if row.lost_points and i not in ref.reasoned]
+        if texts and len(texts) <= len(waiting):
+            x = next(((x0, x1) for r, x0, x1 in ref.columns if r == "deviation_reason"), None)
+            x = x or self._add_column(ref, "deviation_reason", ref.reason_label)
+            for i, words in zip(waiting, texts, strict=False):
+                ref.builder.add_cell(ref.rows[i], x, words)
+                ref.reasoned.add(i)
+        else:
+            self.out.free_words.extend(w for t in texts for w in t)
+        if label and not any(r == "deviation_reason" for r, _, _ in ref.columns):
+            self.out.free_words.extend(label)
+        return True
+
+    def _reason_label(self) -> list[Word]:
         for k in (2, 1):  # 偏差原因分析及 / 改进措施: the whole label, not its first line
             lines = self.lines[self.pos : self.pos + k]
             if len(lines) == k and all(len(ln.words) == 1 for ln in lines):
                 m = self.vocab.match_each_group("".join(ln.norm for ln in lines)).get("indicator_columns")
                 if m is not None and m.role == "deviation_reason":
-                    label = [w for ln in lines for w in ln.words]
-                    break
-        if not label or any(r == "deviation_reason" for r, _, _ in ref.columns):
-            return False
-        pos = self.pos + len({w.box.y0 for w in label})
+                    return [w for ln in lines for w in ln.words]
+        return []
+
+    def _is_reason_text(self, line: _Line, opening: bool = True) -> bool:
+        """Prose: no label, header, level, number or letter of a vertical label; a paragraph's
+        first line as long as a column's line (its last may be short)."""
+        return (
+            len(line.norm) >= (MIN_REASON_CHARS if opening else 1)
+            and not (len(line.norm) <= 2 and _CJK.search(line.norm))  # 绩 / 效 / 指 / 标
+            and self._header(line) is None
+            and not _is_label(self.vocab, line.text)
+            and _texts_before_values(line.words) is None
+            and not all(_is_value(w) for w in line.words)
+            and not self.vocab.is_title(line.text)
+        )
+
+    def _reason_texts(self, ref: _TableRef, pos: int) -> tuple[list[list[Word]], int]:
+        """Paragraphs (each ending in 。) from ``pos``, past 一级 labels and 二级 labels that go
+        back to their rows; up to anything else (a row the dump goes on with, a label)."""
         texts: list[list[Word]] = [[]]
+        start = pos  # where the paragraph being read began
         while pos < len(self.lines):
             line = self.lines[pos]
             if not line.norm:
                 pos += 1
                 continue
-            used = self._level_apart(ref, pos) or self._level_lines(pos)[0]
+
+            used = self._level_apart(ref, pos)
+            if not used:
+                k, level2, _ = self._level_lines(pos)
+                used = k if level2 is None else 0  # a 二级 with rows of its own to come: stop
+                if k and level2 is not None:
+                    break
             if used:
                 pos += used
                 continue
-            vertical = len(line.norm) <= 2 and _CJK.search(line.norm)  # 绩 / 效 / 指 / 标
-            if vertical or self._header(line) is not None or _is_label(self.vocab, line.text):
+            if not self._is_reason_text(line, opening=not texts[-1]):
                 break
+            if not texts[-1]:
+                start = pos
             texts[-1].extend(line.words)
             if line.norm.endswith("。"):
                 texts.append([])
             pos += 1
-        texts = [t for t in texts if t]
-        lost = [i for i, (_, _, w, s) in enumerate(ref.levels) if w is not None and s is not None and s < w]
-        self.pos = pos
-        if texts and len(texts) == len(lost):
-            x = self._add_column(ref, "deviation_reason", label)
-            for i, words in zip(lost, texts, strict=True):
-                ref.builder.add_cell(ref.rows[i], x, words)
-        else:
-            self.out.free_words.extend([*label, *(w for t in texts for w in t)])
-        return True
+        if texts[-1]:
+            # A text that does not end its sentence is no reason (they all do): a row's wrapped
+            # texts, or whatever follows, read as usual.
+            texts[-1], pos = [], start
+        return [t for t in texts if t], pos
 
     def _total_apart(self, words: list[Word]) -> bool:
         """总分's two numbers on a line of their own (its label printed elsewhere, or glued on:
@@ -1032,7 +1159,7 @@ class _Parser:
         ref = self.tables.get("indicators")
         if total is None or ref is None or not ref.levels or any(self.pending):
             return False  # no row read yet, or texts waiting for these numbers: a row's
-        weights = sum(w for _, _, w, _ in ref.levels if w is not None)
+        weights = sum(row.weight for row in ref.levels if row.weight is not None)
         funds = self._column_sum("funds", "weight")
         if min(abs(total - weights), abs(total - weights - funds)) > 0.01:
             return False
@@ -1041,8 +1168,8 @@ class _Parser:
             col = self._column(role)
             if col is not None:
                 cells.append((col[0], col[1], [w]))
-        self._table_row("indicators", self.out.row(cells))
-        self.section = None
+        self._table_row("indicators", self.out.row(cells, y=self._resume_y()))
+        self.section, self.resuming = None, False
         return True
 
     def _table_row(self, section: str, n: int | None) -> None:
@@ -1145,6 +1272,10 @@ def _wrap(widths: list[int]) -> tuple[float, float]:
     full = sorted(w for w in widths if w >= FULL_LINE_SHARE * top)
     width = float(full[len(full) // 2])
     return width, sum(abs(w - width) for w in full)
+
+
+def _joined_norm(words: list[Word]) -> str:
+    return normalize("".join(w.text for w in words))
 
 
 def _number(words: list[Word]) -> float | None:
