@@ -338,11 +338,13 @@ class _Parser:
         # The fund row being read: its cells, and the value columns its numbers have not reached yet.
         self.fund: tuple[list[tuple[float, float, list[Word]]], list[tuple[str, float, float]]] | None = None
         self.resuming = False  # indicator rows go on after other parts (_resumed_indicators)
+        self.reason_context: str | None = None  # the level label printed apart last (_reason_texts)
         # Field labels printed with no value after them: (role, label words); see _field_row.
         self.orphans: list[tuple[str, list[Word]]] = []
         # Free lines of prose since the last row, and those just before a goals header with
         # no text under it (a dump printed the goals' text first): see _close_goals.
         self.prose: tuple[int, list[Word]] = (0, [])
+        self.loose: tuple[int, list[_Line]] = (0, [])  # short free lines since row n
         self.prose_before_goals: list[Word] = []
         self.goals_header: list[Word] = []
         # The last table of each section, for what a dump printed apart from it (see _apart).
@@ -414,6 +416,12 @@ class _Parser:
         self.out.free_words.extend(w for b in self.pending for w in b)
         self._drop_pending()
         self.out.free_words.extend(line.words)
+        mark, loose = self.loose
+        loose = loose if mark == len(self.out.rows) else []
+        if len(line.norm) <= MAX_LABEL_LINE_CHARS * 2 and len(line.words) == 1:
+            self.loose = (len(self.out.rows), [*loose, line])
+        else:
+            self.loose = (len(self.out.rows), [])
         mark, prose = self.prose
         if mark != len(self.out.rows):
             prose = []
@@ -609,7 +617,7 @@ class _Parser:
             cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
             self.tall = None
         n = self.out.row(cells)
-        self.resuming = False
+        self.resuming, self.reason_context = False, None
         if n is not None:
             self.tables[section] = _TableRef(self.out, n, list(self.columns))
         self.section = section
@@ -827,14 +835,16 @@ class _Parser:
         return True
 
     def _level_label(self, line: _Line) -> bool:
-        """A 一级 or 二级 label line, possibly wrapped onto the next (社会效益指 / 标)."""
+        """A 一级 or 二级 label line, possibly wrapped onto the next two (社会效益指 / 标,
+        服务对象 / 满意度 / 指标); the longest reading that names a level wins."""
         if len(line.words) != 1:
             return False
-        text = line.norm
-        nxt = self.lines[self.pos] if self.pos < len(self.lines) else None
-        candidates = [(text, [line])]
-        if nxt is not None and nxt.norm and len(nxt.words) == 1 and len(nxt.norm) <= MAX_LABEL_LINE_CHARS:
-            candidates.insert(0, (text + nxt.norm, [line, nxt]))
+        candidates = [(line.norm, [line])]
+        for nxt in self.lines[self.pos : self.pos + 2]:
+            if not nxt.norm or len(nxt.words) != 1 or len(nxt.norm) > MAX_LABEL_LINE_CHARS:
+                break
+            lines = [*candidates[0][1], nxt]
+            candidates.insert(0, (candidates[0][0] + nxt.norm, lines))
         for joined, lines in candidates:
             key = _BRACKETED_ONLY.sub("", joined)
             level1 = self.vocab.canonical_level1(key)
@@ -926,14 +936,29 @@ class _Parser:
         if self._later_table(ref):
             return False
         is_level = len(line.words) == 1 and self._is_level(line.norm)
-        if not is_level and _texts_before_values(line.words) is None:
+        values = _texts_before_values(line.words)
+        if not is_level and values is None:
             return False
         self._close_goals()
         self._drop_pending()
+        if not is_level and values < len(_TEXT_ROLES):
+            # The row's first texts stood on the lines just above, read as free lines.
+            loose = self._loose_since_row()
+            taken = {id(w) for w in loose}
+            self.out.free_words = [w for w in self.out.free_words if id(w) not in taken]
+            if loose:
+                self.pending, self.glue = [loose], True
         self.section, self.columns, self.resuming = "indicators", list(ref.columns), True
         self.level_fresh = False
         self.tall = None
         return self._indicator_line(line)
+
+    def _loose_since_row(self) -> list[Word]:
+        """Short free lines written since the last row (a wrapped name's lines), in order."""
+        mark, lines = self.loose
+        if mark != len(self.out.rows):
+            return []
+        return [w for ln in lines for w in ln.words]
 
     def _later_table(self, ref: _TableRef) -> bool:
         """Whether a fund table began after ``ref`` (the next form's): nothing after it is ref's."""
@@ -992,19 +1017,33 @@ class _Parser:
 
     def _apart(self) -> bool:
         """A level label or the deviation reasons printed apart from a closed indicator table."""
-        ref = self._closed_indicators()
-        if ref is None or self.resuming:
+        if self.resuming:
             return False
+        ref = self._closed_indicators()
+        if ref is None:
+            # Between a table's rows the dump may print its column label and reasons.
+            ref = self.tables.get("indicators")
+            if ref is None or ref.builder is not self.out or ref.closed or not self._reason_label():
+                return False
+            return self._reasons_apart(ref)
         used = self._level_apart(ref, self.pos)
         if not used:
-            k, level2, _ = self._level_lines(self.pos)
-            used = k if level2 is None else 0  # a 二级 not placed may start rows the dump goes on with
+            used = self._level1_apart(self.pos)
         if used:
-            # A 一级 label apart is left to the template (the mapper's parent of each 二级).
-            self.out.free_words.extend(w for ln in self.lines[self.pos : self.pos + used] for w in ln.words)
             self.pos += used
             return True
         return self._reasons_apart(ref)
+
+    def _level1_apart(self, pos: int) -> int:
+        """Lines used by a 一级 label printed apart: left to the template (the mapper's parent
+        of each 二级), its words kept as free words. A 二级 not placed is not taken: it may
+        start rows the dump goes on with."""
+        k, level2, words = self._level_lines(pos)
+        if not k or level2 is not None:
+            return 0
+        self.out.free_words.extend(words)
+        self.reason_context = self.vocab.canonical_level1(_joined_norm(words))
+        return self._take_label_lines(pos, k)
 
     def _level_lines(self, pos: int) -> tuple[int, str | None, list[Word]]:
         """(lines, 二级 or None for a 一级) of a level label printed over one or two short lines;
@@ -1013,9 +1052,13 @@ class _Parser:
         found: list[tuple[bool, int, int, str | None]] = []  # (inexact, order, lines, 二级)
         for k in (2, 1):
             lines = self.lines[pos : pos + k]
-            if len(lines) < k or any(len(ln.words) != 1 or len(ln.norm) > MAX_LEVEL_CHARS for ln in lines):
+            if len(lines) < k or len(lines[0].words) != 1 or not all(ln.words for ln in lines):
                 continue
-            key = label_key(_BRACKETED_ONLY.sub("", "".join(ln.norm for ln in lines)))
+            # The label's last line may go on with the next column's text (影响指标 随着…).
+            heads = [normalize(ln.words[0].text) for ln in lines]
+            if any(len(ln.words) != 1 for ln in lines[:-1]) or any(len(h) > MAX_LEVEL_CHARS for h in heads):
+                continue
+            key = label_key(_BRACKETED_ONLY.sub("", "".join(heads)))
             level1, level2 = self.vocab.canonical_level1(key), self.vocab.canonical_level2(key, None)
             if level1 is None and level2 is None:
                 continue
@@ -1024,7 +1067,17 @@ class _Parser:
         if not found:
             return 0, None, []
         _, _, k, level2 = min(found)
-        return k, level2, [w for ln in self.lines[pos : pos + k] for w in ln.words]
+        head = [w for ln in self.lines[pos : pos + k - 1] for w in ln.words]
+        return k, level2, [*head, self.lines[pos + k - 1].words[0]]
+
+    def _take_label_lines(self, pos: int, used: int) -> int:
+        """Lines a label used, leaving the rest of its last line (the next column's text) to be read."""
+        last = self.lines[pos + used - 1]
+        if len(last.words) == 1:
+            return used
+        rest = last.words[1:]
+        self.lines[pos + used - 1] = _Line(last.index, " ".join(w.text for w in rest), rest)
+        return used - 1
 
     def _level_apart(self, ref: _TableRef, pos: int) -> int:
         """Lines used by a 二级 label that names rows printed without one; 一级 labels are
@@ -1058,7 +1111,8 @@ class _Parser:
                 for i in range(k, named if named > k else end):
                     ref.builder.set_cell(ref.rows[i], col, words)
                     rows[i] = replace(rows[i], level2=level2, printed=True)
-                return used
+                self.reason_context = level2
+                return self._take_label_lines(pos, used)
             k = end
         return 0
 
@@ -1072,8 +1126,8 @@ class _Parser:
             return False
         if label:
             ref.reason_label = ref.reason_label or label
-        elif ref.reason_label is None or not self._is_reason_text(self.lines[self.pos]):
-            return False
+        elif ref.reason_label is None or self.section == "goals" or not self._is_reason_text(self.lines[self.pos]):
+            return False  # prose under a goals header is the goals' text
         texts, end = self._reason_texts(ref, start)
         if end == self.pos:
             return False  # nothing read: the lines are a row's
@@ -1082,14 +1136,22 @@ class _Parser:
         if texts and len(texts) <= len(waiting):
             x = next(((x0, x1) for r, x0, x1 in ref.columns if r == "deviation_reason"), None)
             x = x or self._add_column(ref, "deviation_reason", ref.reason_label)
-            for i, words in zip(waiting, texts, strict=False):
+            for words, context in texts:
+                # The reason beside a level label goes to a row under that level that lost
+                # points; else to the first such row without one.
+                under = [i for i in waiting if context in (ref.levels[i].level2, self._parent(ref.levels[i]))]
+                i = (under or waiting)[0]
+                waiting.remove(i)
                 ref.builder.add_cell(ref.rows[i], x, words)
                 ref.reasoned.add(i)
         else:
-            self.out.free_words.extend(w for t in texts for w in t)
+            self.out.free_words.extend(w for t, _ in texts for w in t)
         if label and not any(r == "deviation_reason" for r, _, _ in ref.columns):
             self.out.free_words.extend(label)
         return True
+
+    def _parent(self, row: _RowFacts) -> str | None:
+        return self.vocab.parent_level1(row.level2) if row.level2 else None
 
     def _reason_label(self) -> list[Word]:
         for k in (2, 1):  # 偏差原因分析及 / 改进措施: the whole label, not its first line
@@ -1113,10 +1175,12 @@ class _Parser:
             and not self.vocab.is_title(line.text)
         )
 
-    def _reason_texts(self, ref: _TableRef, pos: int) -> tuple[list[list[Word]], int]:
-        """Paragraphs (each ending in 。) from ``pos``, past 一级 labels and 二级 labels that go
-        back to their rows; up to anything else (a row the dump goes on with, a label)."""
+    def _reason_texts(self, ref: _TableRef, pos: int) -> tuple[list[tuple[list[Word], str | None]], int]:
+        """Paragraphs (each ending in 。) from ``pos``, each with the level label printed last
+        before it, past 一级 labels and 二级 labels that go back to their rows; up to anything
+        else (a row the dump goes on with, a label)."""
         texts: list[list[Word]] = [[]]
+        contexts: list[str | None] = [self.reason_context]
         start = pos  # where the paragraph being read began
         while pos < len(self.lines):
             line = self.lines[pos]
@@ -1124,14 +1188,13 @@ class _Parser:
                 pos += 1
                 continue
 
-            used = self._level_apart(ref, pos)
-            if not used:
-                k, level2, _ = self._level_lines(pos)
-                used = k if level2 is None else 0  # a 二级 with rows of its own to come: stop
-                if k and level2 is not None:
-                    break
-            if used:
+            if self._level_lines(pos)[0]:
+                used = self._level_apart(ref, pos) or self._level1_apart(pos)
+                if not used and self.lines[pos].norm == line.norm:
+                    break  # a 二级 with rows of its own to come
                 pos += used
+                if not texts[-1]:
+                    contexts[-1] = self.reason_context
                 continue
             if not self._is_reason_text(line, opening=not texts[-1]):
                 break
@@ -1140,12 +1203,13 @@ class _Parser:
             texts[-1].extend(line.words)
             if line.norm.endswith("。"):
                 texts.append([])
+                contexts.append(self.reason_context)
             pos += 1
         if texts[-1]:
             # A text that does not end its sentence is no reason (they all do): a row's wrapped
             # texts, or whatever follows, read as usual.
             texts[-1], pos = [], start
-        return [t for t in texts if t], pos
+        return [(t, c) for t, c in zip(texts, contexts, strict=True) if t], pos
 
     def _total_apart(self, words: list[Word]) -> bool:
         """总分's two numbers on a line of their own (its label printed elsewhere, or glued on:
