@@ -16,15 +16,20 @@ def gold_forms() -> list[Form]:
     return [Form.model_validate_json(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
 
 
+# Gold forms whose printed numbers disagree, and the one check that says so: 004's dump shows
+# 80 of its 100 points' rows (its gold notes say so); seed 001's 政务外网 form prints 执行率
+# 92.64% (its score 9.26 agrees) where 51,562,685 / 51,565,764 is 99.99%.
+KNOWN_ISSUES = {
+    "004_f01": [("/total_weight", "arithmetic")],
+    "001_f04": [("/funds/rows/0/execution_rate", "arithmetic")],
+    "001_f07": [("/funds/rows/0/execution_rate", "arithmetic")],
+}
+
+
 def test_hand_checked_forms_pass_every_check() -> None:
-    """All but the one whose seed lost rows: 004's dump shows 80 of its 100 points' rows (its
-    gold notes say so), and the check says exactly that."""
     for path in sorted(GOLD.glob("*.json")):
         issues = validate_form(Form.model_validate_json(path.read_text("utf-8")))
-        if path.stem == "004_f01":
-            assert [(i.field, i.kind) for i in issues] == [("/total_weight", "arithmetic")]
-        else:
-            assert issues == [], path.stem
+        assert [(i.field, i.kind) for i in issues] == KNOWN_ISSUES.get(path.stem, []), path.stem
 
 
 def test_each_check_fires_on_the_field_it_is_about() -> None:
