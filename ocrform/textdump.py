@@ -59,6 +59,8 @@ RESUMED_ROW_STEP = 0.01
 # A line that opens a deviation reason printed apart has this many characters at least (a
 # column's wrapped line; seed 001's narrowest, 因业务特殊性，部分, has 9).
 MIN_REASON_CHARS = 6
+# Each line of a field label wrapped around its value (实施 / … / 单位) is this short.
+MAX_WRAPPED_LABEL_PART = 3
 # A header names at least this many columns of one group.
 MIN_HEADER_ROLES = 2
 # A wrapped column label's tail on a line of its own: A）, (B), B/A）.
@@ -366,6 +368,8 @@ class _Parser:
                 continue
             if self._apart():
                 continue
+            if self._label_around_value():
+                continue
             if self._label_run():
                 self._flush_fund()
                 continue
@@ -407,7 +411,12 @@ class _Parser:
             return
         if self.section == "funds" and self._fund_row(line):
             return
-        if self.section == "goals" and not _COLON.search(line.norm[:8]):
+        if self.section == "goals" and _texts_before_values(line.words) is None and not _is_value(line.words[0]):
+            # (A goal's text is prose: a line that is or ends in numbers ends it.)
+            if _COLON.search(line.norm[:8]):
+                self._close_goals()
+                self.out.free_words.extend(line.words)
+                return
             if not self.goal_blocks:
                 self.goal_blocks.append([])
             self.goal_blocks[-1].extend(line.words)
@@ -485,6 +494,23 @@ class _Parser:
         if self.tall:
             self.out.row([(0.0, LABEL_WIDTH, self.tall)])
         self.tall = None
+
+    def _label_around_value(self) -> bool:
+        """A field label wrapped around its value: 实施 / 淮南市人民政府办公室 / 单位 (a cell
+        whose label column wraps and whose value is centred between the label's lines)."""
+        lines = self.lines[self.pos : self.pos + 3]
+        if len(lines) < 3 or any(len(ln.words) != 1 for ln in lines):
+            return False
+        head, value, tail = lines
+        if max(len(head.norm), len(tail.norm)) > MAX_WRAPPED_LABEL_PART or _is_label(self.vocab, value.text):
+            return False
+        m = self.vocab.match(head.norm + tail.norm, "fields")
+        if m is None or m.distance > 0 or _is_value(value.words[0]):
+            return False
+        label = [*head.words, *tail.words]
+        self.out.row([(0.0, LABEL_WIDTH, label), (LABEL_WIDTH, FRAME_WIDTH, value.words)], at=value.words)
+        self.pos += 3
+        return True
 
     def _in_levels(self) -> bool:
         return self.section in ("indicators", "rubric") and bool(self.level1 or self.level2)

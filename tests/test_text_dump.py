@@ -14,6 +14,7 @@ from ocrform.form.mapping import map_cells_to_form
 from ocrform.grid import fill_cells, find_tables
 from ocrform.model import group_lines, line_texts
 from ocrform.synth import STYLES, render_forms_pdf
+from ocrform.text import normalize
 from ocrform.textdump import ORIGIN, read_text, read_text_dump
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -202,3 +203,32 @@ def test_seed_001_pdftotext_raw_order_gives_all_seven_printings() -> None:
     assert exact / total >= 0.98, (exact, total)  # measured 959/973 (2026-12-05)
     first, _ = field_accuracy(forms[:1], want[:1])
     assert first == 115  # the printing whose gold was checked outside the project: every field
+
+
+def test_a_report_before_the_form_keeps_its_text_apart_and_labels_wrap_around_values() -> None:
+    """Seed 004's shape: a narrative report (its 三、综合评价情况及评价结论 section) before the
+    form's title is no part of the form (kept as unmapped); 实施 / value / 单位 is one label
+    wrapped around its value; 总分 100 99 alone on a line gives the totals."""
+    text = "\n".join(
+        [
+            "三、综合评价情况及评价结论",
+            "项目总体完成良好，达到预期目标。",
+            "",
+            "四、其他",
+            "",
+            "项目支出绩效自评表",
+            "项目名称\t某项目",
+            "实施",
+            "甲单位",
+            "单位",
+            "",
+            "总分\t100\t99",
+        ]
+    )
+    (form,) = _forms(read_text(text))
+    assert (form["project_name"], form["implementer"], form["conclusion"]) == ("某项目", "甲单位", None)
+    assert (form["total_weight"], form["total_score"]) == (100.0, 99.0)
+    (mapped,) = map_cells_to_form(read_text(text))
+    assert [(u.label, normalize(u.value)) for u in mapped.evidence.unmapped] == [
+        ("三、综合评价情况及评价结论", normalize("项目总体完成良好，达到预期目标。"))
+    ]

@@ -282,6 +282,7 @@ class _FormState:
         self.pages: set[int] = set()
         self.has_content = False
         self.joins_previous = False  # a fragment started by a title after untitled tables
+        self.headings: dict[str, Span] = {}  # the heading line a long text stood under
 
     def has(self, name: str) -> bool:
         return name in self.scalars or name in self.long_texts
@@ -315,6 +316,7 @@ class _FormState:
         out.indicators = self.indicators + later.indicators
         out.rubric = self.rubric + later.rubric
         out.unmapped = self.unmapped + later.unmapped
+        out.headings = {**later.headings, **self.headings}
         out.pages = self.pages | later.pages
         out.has_content = self.has_content or later.has_content
         return out
@@ -453,6 +455,7 @@ class _Reader:
             if self.vocab.is_title(joined.norm):
                 line, text = _Line(line.page, loose.y, joined), joined.norm
         if self.vocab.is_title(text):
+            self._report_before_title()
             parts = self._chain_parts()
             if "title" not in parts and "project_name" not in parts and self.form.has_content:
                 # Tables with no title or name yet, then a title: this form's parts out of
@@ -471,12 +474,47 @@ class _Reader:
         elif (heading := self.vocab.match(text, "fields")) is not None and heading.role in _LONG_FIELDS:
             # A report's heading over its text: （四）综合评价情况及评价结论, then paragraphs.
             self._heading_field, self._heading_style = heading.role, _heading_style(text)
-        elif not self._inline_pairs(line.span, line.page):
+            self.form.headings[heading.role] = line.span
+        elif not self._total_line(line.span) and not self._inline_pairs(line.span, line.page):
             self._loose = line
             return False
         self._going_on = None
         self.form.pages.add(line.page)
         return True
+
+    def _total_line(self, span: Span) -> bool:
+        """``总分 100 99`` on a line of its own, outside any table: 分值 then 得分, as every
+        layout prints them."""
+        parts = [w.text[a:b] for w, a, b in span.parts]
+        if len(parts) != 3 or self.form.has("total_weight"):
+            return False
+        label = self.vocab.match(parts[0], "sections")
+        values = [parse_number(normalize(p)) for p in parts[1:]]
+        if label is None or label.role != "total" or None in values:
+            return False
+        weight, score = values
+        if weight is None or score is None or score > weight:
+            return False
+        text = span.text
+        a = text.find(parts[1])
+        b = text.find(parts[2], a + len(parts[1]))
+        self.form.set_scalar("total_weight", weight, span[a : a + len(parts[1])])
+        self.form.set_scalar("total_score", score, span[b : b + len(parts[2])])
+        return True
+
+    def _report_before_title(self) -> None:
+        """Text under a report's headings before any of the form (seed 004: a narrative report
+        with 三、综合评价情况及评价结论, then the form's title) is the report's, not the form's:
+        it is kept in the evidence as unmapped, under its heading."""
+        form = self.form
+        if form.has_content or form.scalars or not any(form.long_texts.values()):
+            return
+        if not all(role in form.headings for role, spans in form.long_texts.items() if spans):
+            return  # (every long text has its label: none is dropped)
+        for role, spans in form.long_texts.items():
+            if spans:
+                form.unmapped.append((form.headings[role], join(spans)))
+        form.long_texts = {}
 
     def _year_from(self, span: Span) -> None:
         year = parse_year(span.norm)
@@ -693,6 +731,8 @@ class _Reader:
                     self.form.pages.add(unread.page)
             if value is not None:
                 self._field(m.role, self._span(value))
+                if m.role in _LONG_FIELDS:
+                    self.form.headings.setdefault(m.role, self._span(cell))
             # Labelled fields close the section above them (funds, indicators): the rows that
             # follow are other tables (评价人员, 支出明细), not more data.
             self.mode.section = None
