@@ -231,6 +231,10 @@ def read_text(text: str) -> list[PageContent]:
         builder = _PageBuilder(index)
         parser.run(builder, lines)
         out.append(builder.content(page))
+    waiting = [w for block in parser.pending for w in block]
+    if out and waiting:
+        # Texts still waiting for a row's numbers when the dump ends are free words, not lost.
+        out[-1] = replace(out[-1], free_words=[*out[-1].free_words, *waiting])
     return out
 
 
