@@ -6,30 +6,29 @@ that stream. Printed labels, matched against models/labels.json, say what a row 
 column header (funds, goals, indicators) fixes the x extents of that section's columns, and
 later rows (also on following pages, where the table goes on with or without its header)
 are read by those extents. A title, a 年度 line after table content, or a second 项目名称 row
-starts the next form.
+starts the next form; a title after tables that had none starts a fragment that may yet be
+part of the form before it (a dump that printed the parts out of order, see form/state.py).
+
+The stream comes from form/items.py, columns are placed by form/columns.py, what is read is
+kept in form/state.py and made into the canonical Form by form/build.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ocrform.canonical import Form, FormEvidence, FundRow, Funds, Goals, Indicator, Provenance, RubricRow, Unmapped
-from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, label_key, vocabulary
-from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, percent_read_as_96, stated_unit
-from ocrform.form.spans import Span, join
-from ocrform.model import Box, Cell, PageContent, Table, group_lines
+from ocrform.form.build import MappedForm, build_form
+from ocrform.form.columns import LEVELS, Column, Columns, assign, own_weights, same_column, unread_between
+from ocrform.form.items import Line, Row, page_items
+from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
+from ocrform.form.spans import Span, clean, join
+from ocrform.form.state import FormState, joined_fragments
+from ocrform.model import Cell, PageContent
 from ocrform.text import normalize
 
 _COLON = re.compile(r"[:：]")
-# A fund row label prints sub-items with leading dashes and ends in a colon; neither is the item.
-# Indent dashes as printed, and as a recogniser may see them (dots, ellipses).
-_ITEM_LEAD = "-‐‑‒–—―－─ .…·"
-# A trailing colon, and the semicolon a recogniser may take it for.
-_ITEM_TAIL = ":：;；　 "
-_PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]*")
 # Text fields a page break may cut: a repeated label continues them instead of replacing them.
 _LONG_FIELDS = {"conclusion"}
 _SECTION_GROUPS = {
@@ -39,7 +38,6 @@ _SECTION_GROUPS = {
     "rubric": "rubric_columns",
 }
 _HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
-_LEVELS = ("level1", "level2")
 # Weights are printed to two decimals: a sum agrees within this.
 SUM_TOLERANCE = 0.01
 # A report's numbered heading ends the text under the heading before it that is numbered in
@@ -61,265 +59,20 @@ MAX_LEVEL_TAIL = 3
 _CJK_OUTSIDE_BRACKETS = re.compile(r"[\u4e00-\u9fff](?![^(]*\))")
 # A year line is the year and little else: （2023年度）, (2020 年度); longer text merely mentions one.
 _YEAR_LINE_RESIDUE = 6
-FULL_WIDTH = 0.9
-SAME_COLUMN = 0.8
 # A goal text printed beside its label (not under a 预期目标 | 实际完成情况 header) fills most of the row.
 GOAL_TEXT_WIDTH = 0.4
-# Points beyond which a cell border counts as meeting no column border at all.
-MAX_MISFIT = 10.0
-# A unit note after a fund row's label (计划安排资金（万元）): funds.unit records the unit.
-_UNIT_NOTE = re.compile(r"\((?:万元|元)\)$")
-_FUND_NUMBERS = (
-    "initial_budget",
-    "annual_budget",
-    "executed",
-    "weight",
-    "execution_rate",
-    "score",
-    "received",
-    "balance",
-)
-
-
-@dataclass
-class MappedForm:
-    form: Form
-    evidence: FormEvidence
-
-
-@dataclass
-class _Row:
-    """One printed table row: the cells that start in it and those reaching into it from above."""
-
-    page: int
-    y: float
-    starting: list[Cell]
-    covering: list[Cell]
-    frame: tuple[float, float]  # the table's left and right edge
-    edges: tuple[float, ...]  # every cell border of the table, left to right
-    # One cell across the whole table: a title, 年度 or 填报单位/填报日期 line drawn inside the frame.
-    full_width: bool = False
-    # Every row of the table, this one included, top to bottom.
-    table_rows: list[_Row] = field(default_factory=list, repr=False)
-
-
-@dataclass
-class _Line:
-    page: int
-    y: float
-    span: Span
-
-
-@dataclass
-class _Column:
-    role: str
-    x0: float
-    x1: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-
-@dataclass
-class _Columns:
-    """A section's columns as its header row printed them, in the frame of the header's table."""
-
-    columns: list[_Column]
-    frame: tuple[float, float]
-    placed: dict[tuple[tuple[float, float], tuple[float, ...]], list[_Column]] = field(default_factory=dict)
-    # Unread header cells outnumbering the roles missing between two read ones, named once
-    # a body row shows which of them are one column.
-    pending: list[tuple[list[Cell], list[str]]] = field(default_factory=list)
-    # Header cells that print two labels run together (a rule between them lost), placed
-    # half and half until a body row shows where each column lies.
-    merged: list[tuple[Cell, list[str]]] = field(default_factory=list)
-
-    def settle(self, rows: Sequence[_Row]) -> None:
-        """Name the pending header cells by the body rows below them.
-
-        A seal's ring across a header cell reads as a rule there and cuts the cell in two;
-        the body's cells, below the seal's reach or past it, show the columns' true borders.
-        Header cells under one body cell are one column, and a header cell whose body cell
-        reaches a read column is part of that one; body cells under one merged header cell
-        are its columns. The first body row that accounts for every role missing decides:
-        the ring cuts the body rows it crosses too.
-        """
-        rows = [r for r in rows if r.frame == self.frame]
-        if not (self.pending or self.merged) or not rows:
-            return
-        columns = self.columns
-        for cell, roles in self.merged:
-            for row in rows:
-                below = sorted(
-                    (c for c in row.covering if cell.box.x0 - 1.0 <= c.box.cx <= cell.box.x1 + 1.0),
-                    key=lambda c: c.box.x0,
-                )
-                if len(below) == len(roles):
-                    columns = [c for c in columns if not (c.role in roles and cell.box.x0 <= c.cx <= cell.box.x1)]
-                    columns += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(roles, below, strict=True)]
-                    break
-        self.merged = []
-        added = []
-        for cells, missing in self.pending:
-            for row in rows:
-                groups = _header_groups(cells, row, columns)
-                if len(groups) == len(missing):
-                    added += [_Column(role, g[0].box.x0, g[-1].box.x1) for role, g in zip(missing, groups)]
-                    break
-        self.pending = []
-        self.columns = _own_weights(columns + added)
-
-    def at(self, row: _Row) -> list[_Column]:
-        """The columns placed on another row's table.
-
-        A table continued on the next page sits a few points off and, scanned, a little scaled;
-        it may also lack the tall label column on the left. Of the placements that keep the
-        header's own coordinates, align a frame edge, or stretch onto both edges, the one whose
-        column borders best meet the table's cell borders wins.
-        """
-        if row.frame == self.frame:
-            return self.columns
-        key = (row.frame, row.edges)
-        if key not in self.placed:
-            self.placed[key] = self._place(row.frame, row.edges)
-        return self.placed[key]
-
-    def _place(self, frame: tuple[float, float], edges: tuple[float, ...]) -> list[_Column]:
-        (h0, h1), (t0, t1) = self.frame, frame
-        candidates = [(0.0, 1.0), (t0 - h0, 1.0), (t1 - h1, 1.0)]
-        if h1 > h0:
-            scale = (t1 - t0) / (h1 - h0)
-            candidates.append((t0 - h0 * scale, scale))
-        borders = [x for c in self.columns for x in (c.x0, c.x1)]
-
-        def misfit(shift: float, scale: float) -> float:
-            placed = [x * scale + shift for x in borders]
-            return sum(min(MAX_MISFIT, min(abs(e - x) for x in placed)) for e in edges)
-
-        shift, scale = min(candidates, key=lambda c: misfit(*c))
-        return [_Column(c.role, c.x0 * scale + shift, c.x1 * scale + shift) for c in self.columns]
 
 
 def map_cells_to_form(contents: list[PageContent]) -> list[MappedForm]:
     """Every form the pages hold, in document order, each with its provenance and pages."""
     reader = _Reader(vocabulary())
     for content in contents:
-        for item in _page_items(content):
-            if isinstance(item, _Line):
+        for item in page_items(content):
+            if isinstance(item, Line):
                 reader.line(item)
             else:
                 reader.row(item)
     return reader.finish()
-
-
-def _page_items(content: PageContent) -> list[_Line | _Row]:
-    items: list[tuple[float, int, _Line | _Row]] = []
-    for line in group_lines(content.free_words):
-        y = min(w.box.y0 for w in line)
-        items.append((y, len(items), _Line(content.page.index, y, Span.of_words(line))))
-    for table in sorted(content.tables, key=lambda t: t.box.y0):
-        for row in _table_rows(table):
-            items.append((row.y, len(items), row))
-    items.sort(key=lambda t: (t[0], t[1]))
-    return [it for _, _, it in items]
-
-
-def _table_rows(table: Table) -> list[_Row]:
-    starting: list[list[Cell]] = [[] for _ in range(table.n_rows)]
-    covering: list[list[Cell]] = [[] for _ in range(table.n_rows)]
-    for cell in table.cells:
-        starting[cell.row].append(cell)
-        for r in range(cell.row, min(cell.row + cell.row_span, table.n_rows)):
-            covering[r].append(cell)
-    edges = tuple(sorted({round(x, 1) for c in table.cells for x in (c.box.x0, c.box.x1)}))
-    rows = []
-    for r in range(table.n_rows):
-        if not covering[r]:
-            continue
-        y = min((c.box.y0 for c in starting[r]), default=min(c.box.y0 for c in covering[r]))
-        full_width = len(covering[r]) == 1 and covering[r][0].box.width >= FULL_WIDTH * table.box.width
-        rows.append(
-            _Row(
-                page=table.page,
-                y=y,
-                starting=sorted(starting[r], key=lambda c: c.box.x0),
-                covering=sorted(covering[r], key=lambda c: c.box.x0),
-                frame=(table.box.x0, table.box.x1),
-                edges=edges,
-                full_width=full_width and covering[r][0].row == r,
-            )
-        )
-    for row in rows:
-        row.table_rows = rows
-    return rows
-
-
-def _clean(span: Span) -> str | None:
-    """The normalised text of a value, None for a blank or a printed dash."""
-    s = span.norm
-    if not s or _PLACEHOLDER.fullmatch(s):
-        return None
-    return s
-
-
-class _FormState:
-    """What has been read of one form so far, every value with the span it came from."""
-
-    def __init__(self) -> None:
-        self.scalars: dict[str, tuple[object, Span]] = {}
-        self.long_texts: dict[str, list[Span]] = {}
-        self.unit: tuple[str, Span] | None = None
-        self.fund_rows: list[dict[str, Span]] = []
-        self.goals: dict[str, list[Span]] = {"expected": [], "actual": []}
-        self.indicators: list[dict[str, Span]] = []
-        self.rubric: list[dict[str, Span]] = []
-        # Labelled values no schema field takes (项目地址, 邮编 …): (label, value).
-        self.unmapped: list[tuple[Span, Span]] = []
-        # A fund column printed apart from its table (a dump put 执行率 / 99.99% elsewhere):
-        # role → value, for the first fund row when it lacks that role.
-        self.fund_columns_apart: dict[str, Span] = {}
-        self.pages: set[int] = set()
-        self.has_content = False
-        self.joins_previous = False  # a fragment started by a title after untitled tables
-        self.headings: dict[str, Span] = {}  # the heading line a long text stood under
-
-    def has(self, name: str) -> bool:
-        return name in self.scalars or name in self.long_texts
-
-    def texts(self, name: str) -> list[Span]:
-        """The pieces of a text that may run over rows and pages: a goal or the conclusion."""
-        return self.goals[name] if name in self.goals else self.long_texts.setdefault(name, [])
-
-    def set_scalar(self, name: str, value: object, span: Span) -> None:
-        if name not in self.scalars:
-            self.scalars[name] = (value, span)
-
-    def parts(self) -> set[str]:
-        """The parts of a form this one holds: fields, and tables by kind."""
-        found = set(self.scalars) | {name for name, spans in self.long_texts.items() if spans}
-        found |= {name for name, spans in self.goals.items() if spans}
-        for name, rows in (("funds", self.fund_rows), ("indicators", self.indicators), ("rubric", self.rubric)):
-            if rows:
-                found.add(name)
-        return found
-
-    def joined(self, later: _FormState) -> _FormState:
-        """This fragment and the one after it as one form (their parts do not overlap)."""
-        out = _FormState()
-        out.scalars = {**self.scalars, **later.scalars}
-        out.long_texts = {**self.long_texts, **later.long_texts}
-        out.unit = self.unit or later.unit
-        out.fund_rows = self.fund_rows + later.fund_rows
-        out.fund_columns_apart = {**later.fund_columns_apart, **self.fund_columns_apart}
-        out.goals = {k: self.goals[k] + later.goals[k] for k in self.goals}
-        out.indicators = self.indicators + later.indicators
-        out.rubric = self.rubric + later.rubric
-        out.unmapped = self.unmapped + later.unmapped
-        out.headings = {**later.headings, **self.headings}
-        out.pages = self.pages | later.pages
-        out.has_content = self.has_content or later.has_content
-        return out
 
 
 @dataclass
@@ -329,20 +82,20 @@ class _Mode:
     section: str | None = None
     field_name: str | None = None
     value_x: tuple[float, float] | None = None
-    columns: dict[str, _Columns] = field(default_factory=dict)
+    columns: dict[str, Columns] = field(default_factory=dict)
 
 
 class _Reader:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.mode = _Mode()
-        self.forms: list[_FormState] = []
+        self.forms: list[FormState] = []
         self.form = self._new_form()
         self._pending: list[tuple[str, Span, int]] = []
         # The free line just before, when it said nothing (see ``line``).
-        self._loose: _Line | None = None
+        self._loose: Line | None = None
         # The row just before, when nothing in it was read (see ``_field_row``).
-        self._unread: _Row | None = None
+        self._unread: Row | None = None
         # A tall cell is met once per row it covers; its text is read once.
         self._spans: dict[int, Span] = {}
         self._groups: dict[int, dict[str, LabelMatch]] = {}
@@ -359,8 +112,8 @@ class _Reader:
         self.grade_in_text = re.compile(vocab.grade_in_text + "(" + "|".join(re.escape(g) for g in vocab.grades) + ")")
 
     # -- form boundaries -----------------------------------------------------------------------
-    def _new_form(self) -> _FormState:
-        form = _FormState()
+    def _new_form(self) -> FormState:
+        form = FormState()
         self.forms.append(form)
         self.mode = _Mode()
         return form
@@ -371,7 +124,7 @@ class _Reader:
         Free-line values met between two forms that the earlier one already has (a second
         填报日期 line) go to a form its table starts (no title line in between); a title or 年度
         line instead starts a form of its own and they are dropped. A ``fragment`` may yet be
-        part of the form before it (see ``_joined_fragments``).
+        part of the form before it (see ``joined_fragments``).
         """
         if not condition:
             return
@@ -419,7 +172,7 @@ class _Reader:
             self._splits[key] = self.vocab.split_labels(self._span(cell).text, group) or []
         return self._splits[key]
 
-    def _half_read_pair(self, row: _Row, labels: dict[int, LabelMatch | None], group: str, roles: set[str]) -> bool:
+    def _half_read_pair(self, row: Row, labels: dict[int, LabelMatch | None], group: str, roles: set[str]) -> bool:
         """A two-column header (预期目标 | 实际完成情况) with one label read and the other cell
         showing only a piece of the other's label (a seal over the rest of it, 情况): not a
         goal label beside its text, printed down the rows."""
@@ -436,7 +189,7 @@ class _Reader:
         return self.vocab.is_label_fragment(self._span(rest[0]).text, group, other)
 
     # -- free lines ----------------------------------------------------------------------------
-    def line(self, line: _Line) -> bool:
+    def line(self, line: Line) -> bool:
         """A free line (or a line-like table row); whether it said anything about the form."""
         loose, self._loose = self._loose, None
         text = line.span.norm
@@ -453,7 +206,7 @@ class _Reader:
             # A long title wraps: its first line alone said nothing.
             joined = join([loose.span, line.span])
             if self.vocab.is_title(joined.norm):
-                line, text = _Line(line.page, loose.y, joined), joined.norm
+                line, text = Line(line.page, loose.y, joined), joined.norm
         if self.vocab.is_title(text):
             self._report_before_title()
             parts = self._chain_parts()
@@ -545,7 +298,7 @@ class _Reader:
         return read
 
     # -- table rows ----------------------------------------------------------------------------
-    def row(self, row: _Row) -> None:
+    def row(self, row: Row) -> None:
         self._loose = None
         self._heading_field = None
         self._unread, unread = None, self._unread
@@ -554,10 +307,10 @@ class _Reader:
         if self.form is form and form.has_content:
             self._pending.clear()  # the form went on: those values were not the next form's
 
-    def _row(self, row: _Row, unread: _Row | None) -> None:
+    def _row(self, row: Row, unread: Row | None) -> None:
         labels = {id(c): self._cell_label(c) for c in row.starting}
         line_like = row.full_width and labels[id(row.starting[0])] is None and self.mode.field_name is None
-        if line_like and self.line(_Line(row.page, row.y, self._span(row.starting[0]))):
+        if line_like and self.line(Line(row.page, row.y, self._span(row.starting[0]))):
             return
         if self._header(row, labels):
             self._going_on = self.mode.section
@@ -582,7 +335,7 @@ class _Reader:
         else:
             self._unread = row
 
-    def _touch(self, row: _Row) -> None:
+    def _touch(self, row: Row) -> None:
         self.form.pages.add(row.page)
 
     def _cell_label(self, cell: Cell) -> LabelMatch | None:
@@ -591,7 +344,7 @@ class _Reader:
             return None
         return self.vocab.match(self._span(cell).text, "fields", "sections", "ignore")
 
-    def _header(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+    def _header(self, row: Row, labels: dict[int, LabelMatch | None]) -> bool:
         best: tuple[int, str] | None = None
         for group in _HEADER_GROUPS:
             roles = {role for cell in row.starting for role in self._header_roles(cell, group)}
@@ -610,7 +363,7 @@ class _Reader:
         self._section_cells(row, labels)
         if group == "fund_columns" and self._fund_pairs(row, labels):
             return True
-        columns: list[_Column] = []
+        columns: list[Column] = []
         unmatched: list[Cell] = []
         merged: list[tuple[Cell, list[str]]] = []
         spans = []
@@ -618,11 +371,11 @@ class _Reader:
             m = self._match(cell, group)
             section_label = (label := labels[id(cell)]) is not None and label.group == "sections"
             if m is not None:
-                columns.append(_Column(m.role, cell.box.x0, cell.box.x1))
+                columns.append(Column(m.role, cell.box.x0, cell.box.x1))
                 spans.append(cell.row_span)
             elif len(roles := self._header_roles(cell, group)) > 1:
                 x0, width = cell.box.x0, cell.box.width / len(roles)
-                columns += [_Column(role, x0 + k * width, x0 + (k + 1) * width) for k, role in enumerate(roles)]
+                columns += [Column(role, x0 + k * width, x0 + (k + 1) * width) for k, role in enumerate(roles)]
                 merged.append((cell, roles))
                 spans.append(cell.row_span)
             elif not section_label:
@@ -632,7 +385,7 @@ class _Reader:
         unmatched = [c for c in unmatched if c.row_span == min(spans)]
         if group == "fund_columns" and self.form.unit is None:
             self._unit_in_header(row)
-        named, pending, merged_unread = _unread_between(columns, unmatched, list(self.vocab.groups[group]))
+        named, pending, merged_unread = unread_between(columns, unmatched, list(self.vocab.groups[group]))
         columns += named
         merged += merged_unread
         if group == "fund_columns" and all(c.role != "item" for c in columns):
@@ -640,17 +393,17 @@ class _Reader:
             left = [c for c in unmatched if c.box.x1 <= first + 1.0]
             if left:
                 cell = max(left, key=lambda c: c.box.x0)
-                columns.append(_Column("item", cell.box.x0, cell.box.x1))
+                columns.append(Column("item", cell.box.x0, cell.box.x1))
         self.mode.section = section
         self.mode.field_name = None
-        self.mode.columns[section] = _Columns(
-            _own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending, merged=merged
+        self.mode.columns[section] = Columns(
+            own_weights(columns, [c for cells, _ in pending for c in cells]), row.frame, pending=pending, merged=merged
         )
         self.mode.columns[section].settle([r for r in row.table_rows if r.y > row.y])
         self.form.has_content = True
         return True
 
-    def _fund_pairs(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+    def _fund_pairs(self, row: Row, labels: dict[int, LabelMatch | None]) -> bool:
         """A fund table printed as label/value pairs across one row (计划安排资金（万元）| 320 |
         实际到位资金（万元）| 289.8 | …): the row is the table's first row, its first label the
         row's item; each value cell's column takes that role in the rows below, whose first
@@ -660,28 +413,28 @@ class _Reader:
             for c in sorted(row.starting, key=lambda c: c.box.x0)
             if (m := labels[id(c)]) is None or m.group != "sections"
         ]
-        columns: list[_Column] = []
+        columns: list[Column] = []
         first: dict[str, Span] = {}
         for label, value in zip(cells[::2], cells[1::2]):
             m = self._match(label, "fund_columns")
             if m is None or self._match(value, "fund_columns") is not None:
                 return False
             if not columns:
-                columns.append(_Column("item", label.box.x0, label.box.x1))
+                columns.append(Column("item", label.box.x0, label.box.x1))
                 first["item"] = self._span(label)
-            columns.append(_Column(m.role, value.box.x0, value.box.x1))
+            columns.append(Column(m.role, value.box.x0, value.box.x1))
             first[m.role] = self._span(value)
         if len(cells) % 2 or len(columns) < 3:
             return False
         self.mode.section, self.mode.field_name = "funds", None
-        self.mode.columns["funds"] = _Columns(columns, row.frame)
+        self.mode.columns["funds"] = Columns(columns, row.frame)
         if self.form.unit is None:
             self._unit_in_header(row)
         self.form.fund_rows.append(first)
         self.form.has_content = True
         return True
 
-    def _unit_in_header(self, row: _Row) -> None:
+    def _unit_in_header(self, row: Row) -> None:
         """The funds' unit where a cell of the fund table's header states it: （元） over the
         item column, 资金来源（万元）."""
         for cell in row.starting:
@@ -690,7 +443,7 @@ class _Reader:
                 self.form.unit = (unit, self._span(cell))
                 return
 
-    def _section_cells(self, row: _Row, labels: dict[int, LabelMatch | None]) -> None:
+    def _section_cells(self, row: Row, labels: dict[int, LabelMatch | None]) -> None:
         """Tall section labels (项目资金（元）, 绩效指标): the section, and the funds' unit."""
         for cell in row.starting:
             m = labels[id(cell)]
@@ -704,7 +457,7 @@ class _Reader:
                 self.mode.section = m.role
                 self.mode.field_name = None
 
-    def _field_row(self, row: _Row, labels: dict[int, LabelMatch | None], unread: _Row | None) -> bool:
+    def _field_row(self, row: Row, labels: dict[int, LabelMatch | None], unread: Row | None) -> bool:
         """Label cell followed by its value cell, once or twice in the row.
 
         A long text cut by a page break may show its label on the second page only (blank or
@@ -725,7 +478,7 @@ class _Reader:
             if value is None and m.role == "project_name":
                 self._start_form_if(self.form.has_content, by_table=True)
             if value is not None and m.role in _LONG_FIELDS and unread is not None and unread.page != row.page:
-                head = [c for c in unread.starting if c.words and _same_column(c, value)]
+                head = [c for c in unread.starting if c.words and same_column(c, value)]
                 if head:
                     self._field(m.role, self._span(head[0]))
                     self.form.pages.add(unread.page)
@@ -752,17 +505,17 @@ class _Reader:
                     read |= self._inline_pairs(self._span(cell), row.page)
         return read
 
-    def _ignored_pair(self, cell: Cell, row: _Row, labels: dict[int, LabelMatch | None]) -> None:
+    def _ignored_pair(self, cell: Cell, row: Row, labels: dict[int, LabelMatch | None]) -> None:
         """A label no field takes (项目地址, 邮编) and the value cell beside it: kept unmapped."""
         right = sorted((c for c in row.covering if c.box.x0 >= cell.box.x1 - 1.0), key=lambda c: c.box.x0)
         if right and labels.get(id(right[0])) is None and right[0].words:
             self._unmapped(self._span(cell), self._span(right[0]))
 
     def _unmapped(self, label: Span, value: Span) -> None:
-        if _clean(value) is not None:
+        if clean(value) is not None:
             self.form.unmapped.append((label, value))
 
-    def _goal_rows(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+    def _goal_rows(self, row: Row, labels: dict[int, LabelMatch | None]) -> bool:
         """Goals printed down instead of across: a 预期目标 row, then a 实际完成情况 row."""
         width = row.frame[1] - row.frame[0]
         for cell in row.starting:
@@ -783,7 +536,7 @@ class _Reader:
 
     def _field(self, role: str, span: Span) -> bool:
         """Record one labelled value; whether the role is a field this schema holds."""
-        text = _clean(span)
+        text = clean(span)
         if role == "project_name":
             # A second 项目名称 after the form's tables, or naming another project, is the next
             # form; the same name again (a cover page, then the form) is this one.
@@ -806,7 +559,7 @@ class _Reader:
         self.form.set_scalar(role, value, span)
         return True
 
-    def _total_row(self, row: _Row, labels: dict[int, LabelMatch | None]) -> bool:
+    def _total_row(self, row: Row, labels: dict[int, LabelMatch | None]) -> bool:
         label = next(
             (c for c in row.starting if (m := labels[id(c)]) and m.group == "sections" and m.role == "total"), None
         )
@@ -816,7 +569,7 @@ class _Reader:
         header = self.mode.columns.get(section)
         if header is None or self.mode.section not in (section, None):
             return False
-        cells = _assign(row.starting, header.at(row))
+        cells = assign(row.starting, header.at(row))
         if label is None and not self._unlabelled_total(row, cells):
             return False
         for role, name in (("weight", "total_weight"), ("score", "total_score")):
@@ -831,7 +584,7 @@ class _Reader:
         self.form.has_content = True
         return True
 
-    def _unlabelled_total(self, row: _Row, cells: dict[str, Cell]) -> bool:
+    def _unlabelled_total(self, row: Row, cells: dict[str, Cell]) -> bool:
         """A row of just 分值 and 得分 whose 分值 is the sum of the weights read (funds too):
         the 总分 row, its label printed elsewhere (a dump that lost the page's order)."""
         filled = [c for c in row.starting if c.words]
@@ -841,14 +594,14 @@ class _Reader:
         if total is None or parse_number(self._span(cells["score"]).norm) is None:
             return False
         weights = [parse_number(r["weight"].norm) for r in self.form.indicators if "weight" in r]
-        # The fund table read last, which may stand in the fragment before (_joined_fragments).
+        # The fund table read last, which may stand in the fragment before (joined_fragments).
         fund_rows = next((f.fund_rows for f in reversed(self.forms) if f.fund_rows), [])
         funds = [parse_number(r["weight"].norm) for r in fund_rows if "weight" in r]
         indicators = sum(w for w in weights if w is not None)
         everything = indicators + sum(w for w in funds if w is not None)
         return min(abs(total - indicators), abs(total - everything)) <= SUM_TOLERANCE
 
-    def _data_row(self, row: _Row) -> bool:
+    def _data_row(self, row: Row) -> bool:
         if self.mode.field_name is not None and self.mode.value_x is not None:
             x0, x1 = self.mode.value_x
             texts = [c for c in row.starting if c.box.x0 < (x0 + x1) / 2 < c.box.x1 and c.words]
@@ -871,10 +624,10 @@ class _Reader:
             return self._rubric_row(row, columns)
         return False
 
-    def _fund_row(self, row: _Row, columns: list[_Column]) -> bool:
-        cells = _assign(row.starting, columns)
+    def _fund_row(self, row: Row, columns: list[Column]) -> bool:
+        cells = assign(row.starting, columns)
         spans = {role: self._span(c) for role, c in cells.items()}
-        if not any(_clean(s) for s in spans.values()):
+        if not any(clean(s) for s in spans.values()):
             return False
         self.form.fund_rows.append(spans)
         if self.form.unit is None:
@@ -886,8 +639,8 @@ class _Reader:
         self.form.has_content = True
         return True
 
-    def _goal_row(self, row: _Row, columns: list[_Column]) -> bool:
-        cells = _assign(row.starting, columns)
+    def _goal_row(self, row: Row, columns: list[Column]) -> bool:
+        cells = assign(row.starting, columns)
         read = False
         for role in ("expected", "actual"):
             cell = cells.get(role)
@@ -897,35 +650,35 @@ class _Reader:
         self.form.has_content |= read
         return read
 
-    def _indicator_row(self, row: _Row, columns: list[_Column]) -> bool:
+    def _indicator_row(self, row: Row, columns: list[Column]) -> bool:
         return self._leveled_row(row, columns, ("name", "target", "actual"), self.form.indicators)
 
-    def _rubric_row(self, row: _Row, columns: list[_Column]) -> bool:
+    def _rubric_row(self, row: Row, columns: list[Column]) -> bool:
         return self._leveled_row(row, columns, ("name", "description", "criteria"), self.form.rubric)
 
     def _leveled_row(
-        self, row: _Row, columns: list[_Column], required: tuple[str, ...], into: list[dict[str, Span]]
+        self, row: Row, columns: list[Column], required: tuple[str, ...], into: list[dict[str, Span]]
     ) -> bool:
         """An indicator or scoring row: 一级/二级 from the tall cells reaching into it, the rest its own."""
-        level_columns = [c for c in columns if c.role in _LEVELS]
-        levels = _assign(row.covering, level_columns)
-        values = _assign(row.starting, [c for c in columns if c.role not in _LEVELS])
+        level_columns = [c for c in columns if c.role in LEVELS]
+        levels = assign(row.covering, level_columns)
+        values = assign(row.starting, [c for c in columns if c.role not in LEVELS])
         spans = {role: self._span(c) for role, c in values.items()}
         if into and self._row_tail(row, spans, into[-1]):
             for role, span in spans.items():
-                if _clean(span) is not None:
+                if clean(span) is not None:
                     into[-1][role] = join([into[-1][role], span]) if role in into[-1] else span
             return True
-        if not any(_clean(spans[r]) for r in required if r in spans):
+        if not any(clean(spans[r]) for r in required if r in spans):
             return False
-        if not levels and len(level_columns) == len(_LEVELS):
+        if not levels and len(level_columns) == len(LEVELS):
             # One cell over both level columns (服务对象满意度指标 printed once for 一级 and 二级).
             inside = [[c.box.x0 < col.cx < c.box.x1 for col in columns] for c in row.covering]
-            wanted = [col.role in _LEVELS for col in columns]
+            wanted = [col.role in LEVELS for col in columns]
             both = [c for c, hits in zip(row.covering, inside, strict=True) if hits == wanted]
             if len(both) == 1:
-                levels = {role: both[0] for role in _LEVELS}
-        for role in _LEVELS:
+                levels = {role: both[0] for role in LEVELS}
+        for role in LEVELS:
             span = self._level(row, role, levels.get(role), spans, into)
             if span is not None:
                 spans[role] = span
@@ -935,7 +688,7 @@ class _Reader:
         return True
 
     def _level(
-        self, row: _Row, role: str, cell: Cell | None, spans: dict[str, Span], into: list[dict[str, Span]]
+        self, row: Row, role: str, cell: Cell | None, spans: dict[str, Span], into: list[dict[str, Span]]
     ) -> Span | None:
         """The row's 一级 or 二级: its tall cell's text, or the level above where that cell is
         blank or is the rest of a tall cell a page break cut."""
@@ -945,7 +698,7 @@ class _Reader:
         above = into[-1] if into else {}
         if role not in above:
             return span
-        if span is None or _clean(span) is None:
+        if span is None or clean(span) is None:
             # A blank level cell continues the level above it: a tall cell cut by a page break
             # is printed blank on the next page (LibreOffice, browsers), and a filler may leave
             # the rows under a level blank instead of merging them. A blank 二级 goes on only
@@ -971,14 +724,14 @@ class _Reader:
         return whole
 
     def _level_label(self, role: str, span: Span | None) -> bool:
-        text = _clean(span) if span is not None else None
+        text = clean(span) if span is not None else None
         if text is None:
             return False
         if role == "level1":
             return self.vocab.canonical_level1(text) is not None
         return self.vocab.canonical_level2(text, None) is not None
 
-    def _row_tail(self, row: _Row, spans: dict[str, Span], above: dict[str, Span]) -> bool:
+    def _row_tail(self, row: Row, spans: dict[str, Span], above: dict[str, Span]) -> bool:
         """Whether the row is the rest of the one above, cut by a page break: word processors
         print what did not fit (the end of a long name or reason) as a row of its own at the
         top of the next page, its short cells (values, weights, scores) left blank while the
@@ -998,314 +751,16 @@ class _Reader:
     # -- output --------------------------------------------------------------------------------
     def finish(self) -> list[MappedForm]:
         out = []
-        for state in _joined_fragments(self.forms):
+        for state in joined_fragments(self.forms):
             if state.has_content or state.has("project_name"):
-                out.append(_build(state, self.vocab, self.grade_in_text))
+                out.append(build_form(state, self.vocab, self.grade_in_text))
         return out
 
 
-def _joined_fragments(forms: list[_FormState]) -> list[_FormState]:
-    """Forms whose parts stood out of order, made whole again.
-
-    A dump that lost the page's geometry may print a form's parts in the order its producer
-    drew them (pdftotext on seed 001: the fund table, then the title, goals and indicators;
-    or the fund and indicator tables before the title). A title after tables that had none
-    starts a fragment; it joins the form before when the two hold no part in common (a form
-    whose title was lost, then the next form, share their tables and stay apart).
-    """
-    out: list[_FormState] = []
-    for state in forms:
-        if out and state.joins_previous and not out[-1].parts() & state.parts():
-            out[-1] = out[-1].joined(state)
-        else:
-            out.append(state)
-    return out
-
-
-def _header_groups(cells: list[Cell], row: _Row, columns: list[_Column]) -> list[list[Cell]]:
-    """Header cells in runs that stand over one body cell each, leaving out those whose body
-    cell also lies under a read column."""
-    groups: list[list[Cell]] = []
-    owner = None
-    for cell in cells:
-        below = next((c for c in row.covering if c.box.x0 - 1.0 <= cell.box.cx <= c.box.x1 + 1.0), None)
-        if below is not None and any(below.box.x0 < col.cx < below.box.x1 for col in columns):
-            continue
-        if below is None or below is not owner or not groups:
-            groups.append([])
-        owner = below
-        groups[-1].append(cell)
-    return groups
-
-
-def _unread_between(
-    columns: list[_Column], unread: list[Cell], order: list[str]
-) -> tuple[list[_Column], list[tuple[list[Cell], list[str]]], list[tuple[Cell, list[str]]]]:
-    """Header cells no label matched (a seal over them, a bad scan), named by position.
-
-    Layouts print their columns in one order (models/labels.json lists each group's roles
-    in it). Between two read headers, or before the first, as many unread cells as there
-    are roles missing there can only be those roles, in that order. More unread cells than
-    missing roles are returned as pending, and one unread cell where several roles are
-    missing (the rules between them lost too) as merged, for the body to settle
-    (``_Columns.settle``); other counts are left alone.
-    """
-    rank = {role: k for k, role in enumerate(order)}
-    known = sorted((c for c in columns if c.role in rank), key=lambda c: c.x0)
-    used = {c.role for c in columns}
-    named = []
-    pending = []
-    merged = []
-    for left, right in itertools.pairwise(known):
-        inside = [c for c in unread if left.x1 - 1.0 <= c.box.x0 and c.box.x1 <= right.x0 + 1.0]
-        between = sorted(inside, key=lambda c: c.box.x0)
-        missing = [r for r in order[rank[left.role] + 1 : rank[right.role]] if r not in used]
-        if between and len(between) == len(missing):
-            named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, between)]
-        elif missing and len(between) > len(missing):
-            pending.append((between, missing))
-        elif len(between) == 1 and len(missing) > 1:
-            merged.append((between[0], missing))
-    if known:
-        # Before the first read header, and after the last, the frame bounds the row: the
-        # roles the order puts first (last), when as many unread cells stand there.
-        first, last = known[0], known[-1]
-        before = sorted((c for c in unread if c.box.x1 <= first.x0 + 1.0), key=lambda c: c.box.x0)
-        after = sorted((c for c in unread if c.box.x0 >= last.x1 - 1.0), key=lambda c: c.box.x0)
-        for cells, missing in (
-            (before, [r for r in order[: rank[first.role]] if r not in used]),
-            (after, [r for r in order[rank[last.role] + 1 :] if r not in used]),
-        ):
-            if cells and len(cells) == len(missing):
-                named += [_Column(role, c.box.x0, c.box.x1) for role, c in zip(missing, cells)]
-    return named, pending, merged
-
-
-def _own_weights(columns: list[_Column], unread: Sequence[Cell] = ()) -> list[_Column]:
-    """A 分值 column right of a 一级/二级 column is that level's weight, not the row's.
-
-    Scoring tables print 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | …; the row's weight
-    is the one that follows its own (三级) name. Unread header cells still stand between
-    columns: a 分值 past them does not follow the level before them.
-    """
-    placed = sorted([*columns, *(_Column("", c.box.x0, c.box.x1) for c in unread)], key=lambda c: c.x0)
-    out = []
-    for n, col in enumerate(placed):
-        left = placed[n - 1].role if n else None
-        if col.role == "weight" and left in _LEVELS:
-            col = _Column(f"{left}_weight", col.x0, col.x1)
-        if col.role:
-            out.append(col)
-    return out
-
-
 def _same_text(a: Span | None, b: Span | None) -> bool:
-    return a is not None and b is not None and _clean(a) == _clean(b)
-
-
-def _same_column(a: Cell, b: Cell) -> bool:
-    return a.box.x_overlap(b.box) >= SAME_COLUMN * max(a.box.width, b.box.width)
+    return a is not None and b is not None and clean(a) == clean(b)
 
 
 def _is_year_line(text: str) -> bool:
     year = parse_year(text)
     return year is not None and len(text) - len(f"{year}年度") <= _YEAR_LINE_RESIDUE and not _COLON.search(text)
-
-
-def _assign(cells: list[Cell], columns: list[_Column]) -> dict[str, Cell]:
-    """Cells by the column they stand in: a cell belongs to the one column whose centre it covers.
-
-    A cell covering the centres of several columns (a section row, the 总分 label) is no value.
-    """
-    out: dict[str, Cell] = {}
-    for cell in cells:
-        hits = [c for c in columns if cell.box.x0 < c.cx < cell.box.x1]
-        if len(hits) == 1 and hits[0].role not in out:
-            out[hits[0].role] = cell
-    return out
-
-
-def _stock_value(value: str | None, span: Span | None, vocab: Vocabulary) -> str | None:
-    """A standard answer (达成年度指标) that OCR read one character off, as printed."""
-    if value is None or span is None or not span.read_by_ocr or label_key(value) != value:
-        return value
-    return vocab.misread_of(value, "stock_values") or value
-
-
-def _own_percent_signs(
-    target: str | None, actual: str | None, spans: list[Span | None]
-) -> tuple[str | None, str | None]:
-    """An indicator's target and actual with a % sign OCR read as 96 restored from the other."""
-    values = [target, actual]
-    for k, span in enumerate(spans):
-        value, partner = values[k], values[1 - k]
-        if value is None or span is None or not span.read_by_ocr:
-            continue
-        values[k] = percent_read_as_96(value, partner) or value
-    return values[0], values[1]
-
-
-class _Out:
-    """Collects provenance while the form's values are built."""
-
-    def __init__(self) -> None:
-        self.provenance: list[Provenance] = []
-
-    def text(self, pointer: str, span: Span | None) -> str | None:
-        if span is None:
-            return None
-        value = _clean(span)
-        if value is not None:
-            self.provenance += span.provenance(pointer)
-        return value
-
-    def number(self, pointer: str, span: Span | None) -> float | None:
-        if span is None:
-            return None
-        value = parse_number(span.norm)
-        if value is not None and value < 0 and span.read_by_ocr:
-            # Nothing these forms count is negative (amounts, rates, points): a minus a
-            # recogniser read before the digits is a mark beside them, a rule's sliver or a
-            # seal's stroke.
-            value = -value
-        if value is not None:
-            self.provenance += span.provenance(pointer)
-        return value
-
-    def value(self, pointer: str, value: object, span: Span) -> object:
-        self.provenance += span.provenance(pointer)
-        return value
-
-
-def _build(state: _FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str]) -> MappedForm:
-    out = _Out()
-    scalars = {name: out.value(f"/{name}", value, span) for name, (value, span) in state.scalars.items()}
-    long_texts = {name: out.text(f"/{name}", join(spans)) for name, spans in state.long_texts.items()}
-
-    rows = []
-    for n, spans in enumerate(state.fund_rows):
-        item_span = spans.get("item", Span()).strip(_ITEM_LEAD).strip(_ITEM_TAIL)
-        item = _UNIT_NOTE.sub("", normalize(item_span.text)).strip(_ITEM_LEAD).rstrip(_ITEM_TAIL)
-        if item and item_span.read_by_ocr:
-            item = vocab.misread_of(item, "fund_items") or item
-        if item:
-            out.provenance += item_span.provenance(f"/funds/rows/{n}/item")
-        numbers = {k: out.number(f"/funds/rows/{n}/{k}", spans.get(k)) for k in _FUND_NUMBERS}
-        reason = out.text(f"/funds/rows/{n}/deviation_reason", spans.get("deviation_reason"))
-        rows.append(FundRow(item=item, **numbers, deviation_reason=reason))
-    unit = out.value("/funds/unit", state.unit[0], state.unit[1]) if state.unit else None
-
-    goals = Goals(
-        expected=out.text("/goals/expected", join(state.goals["expected"])) if state.goals["expected"] else None,
-        actual=out.text("/goals/actual", join(state.goals["actual"])) if state.goals["actual"] else None,
-    )
-
-    indicators = []
-    for n, spans in enumerate(state.indicators):
-        p = f"/indicators/{n}"
-        level1_text = out.text(f"{p}/level1", spans.get("level1"))
-        level2_text = out.text(f"{p}/level2", spans.get("level2"))
-        if level1_text and spans.get("level1") is spans.get("level2"):
-            # A merged 一级/二级 cell names the 二级 indicator; its 一级 is the vocabulary's parent.
-            level2 = vocab.canonical_level2(level1_text, None) or level1_text
-            level1 = vocab.parent_level1(level2) or vocab.canonical_level1(level1_text) or level1_text
-        else:
-            level1 = vocab.canonical_level1(level1_text) or level1_text if level1_text else None
-            level2 = vocab.canonical_level2(level2_text, level1) or level2_text if level2_text else None
-            if level1 is None and level2 is not None and (parent := vocab.parent_level1(level2)) is not None:
-                # No 一级 printed (or printed apart from its rows, where a dump lost it): the
-                # template's parent of the printed 二级, traced to that 二级 (method says so).
-                level1 = parent
-                out.provenance += [
-                    p_.model_copy(update={"method": p_.method + "+level-template"})
-                    for p_ in spans["level2"].provenance(f"{p}/level1")
-                ]
-        target, actual = _own_percent_signs(
-            out.text(f"{p}/target", spans.get("target")),
-            out.text(f"{p}/actual", spans.get("actual")),
-            [spans.get(role) for role in ("target", "actual")],
-        )
-        target = _stock_value(target, spans.get("target"), vocab)
-        actual = _stock_value(actual, spans.get("actual"), vocab)
-        indicators.append(
-            Indicator(
-                level1=level1,
-                level2=level2,
-                name=out.text(f"{p}/name", spans.get("name")),
-                target=target,
-                actual=actual,
-                weight=out.number(f"{p}/weight", spans.get("weight")),
-                score=out.number(f"{p}/score", spans.get("score")),
-                deviation_reason=out.text(f"{p}/deviation_reason", spans.get("deviation_reason")),
-            )
-        )
-
-    rubric = []
-    for n, spans in enumerate(state.rubric):
-        p = f"/rubric/{n}"
-        rubric.append(
-            RubricRow(
-                level1=out.text(f"{p}/level1", spans.get("level1")),
-                level2=out.text(f"{p}/level2", spans.get("level2")),
-                name=out.text(f"{p}/name", spans.get("name")),
-                weight=out.number(f"{p}/weight", spans.get("weight")),
-                description=out.text(f"{p}/description", spans.get("description")),
-                criteria=out.text(f"{p}/criteria", spans.get("criteria")),
-                score=out.number(f"{p}/score", spans.get("score")),
-            )
-        )
-
-    conclusion = long_texts.get("conclusion")
-    grade = scalars.get("grade")
-    if grade is None and conclusion is not None:
-        # No 自评等次 cell: the conclusion's own sentence (自评等次为优) states it.
-        found = join(state.long_texts["conclusion"]).search(grade_in_text, 1)
-        if found is not None:
-            grade = out.text("/grade", found)
-
-    def num(name: str) -> float | None:
-        v = scalars.get(name)
-        return float(v) if isinstance(v, (int, float)) else None
-
-    year = scalars.get("year")
-    form = Form(
-        title=_str(scalars.get("title")),
-        year=year if isinstance(year, int) else None,
-        project_name=_str(scalars.get("project_name")),
-        department=_str(scalars.get("department")),
-        implementer=_str(scalars.get("implementer")),
-        fill_date=_str(scalars.get("fill_date")),
-        contact=_str(scalars.get("contact")),
-        funds=Funds(unit=_str(unit), rows=rows),
-        goals=goals,
-        indicators=indicators,
-        total_weight=num("total_weight"),
-        total_score=num("total_score"),
-        grade=_str(grade),
-        conclusion=conclusion,
-        rubric=rubric,
-    )
-    evidence = FormEvidence(
-        provenance=out.provenance,
-        pages=sorted(p + 1 for p in state.pages),
-        unmapped=[u for label, value in state.unmapped if (u := _unmapped(label, value)) is not None],
-    )
-    return MappedForm(form=form, evidence=evidence)
-
-
-def _unmapped(label: Span, value: Span) -> Unmapped | None:
-    """An unmapped pair as evidence: the label without its colon, the value, where they lie."""
-    where = [*label.provenance(""), *value.provenance("")]
-    if not where:
-        return None
-    page = where[0].page
-    boxes = [Box(*p.box) for p in where if p.page == page]
-    box = boxes[0]
-    for b in boxes[1:]:
-        box = box.union(b)
-    text = normalize(label.text).rstrip(":")
-    return Unmapped(label=text, value=_clean(value), page=page, box=box.as_list())
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
