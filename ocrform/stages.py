@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from ocrform.canonical import DocumentResult, FormEvidence, Repair, Source
 from ocrform.document import DEFAULT_DPI
+from ocrform.dump.parser import decode_text_dump, read_text
+from ocrform.dump.tabbed import is_tabbed, read_tabbed
 from ocrform.form.mapping import MappedForm, map_cells_to_form
 from ocrform.grid import find_tables
 from ocrform.grid.cells import fill_cells
@@ -28,8 +30,6 @@ from ocrform.model import InputDocument, Page, PageContent, ScanInfo, Seal, Tabl
 from ocrform.repair.pdf import repair_pdf_text
 from ocrform.repair.plausible import may_be_garbled
 from ocrform.repair.text import repair_text
-from ocrform.tabbed import is_tabbed, read_tabbed
-from ocrform.textdump import decode_text_dump, read_text
 from ocrform.validate import validate_form
 
 if TYPE_CHECKING:

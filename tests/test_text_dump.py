@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from ocrform.document import load_document
+from ocrform.dump.lines import ORIGIN
+from ocrform.dump.parser import read_text, read_text_dump
 from ocrform.errors import InputError
 from ocrform.evaluate import field_accuracy
 from ocrform.form.mapping import map_cells_to_form
@@ -15,7 +17,6 @@ from ocrform.grid import fill_cells, find_tables
 from ocrform.model import group_lines, line_texts
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.text import normalize
-from ocrform.textdump import ORIGIN, read_text, read_text_dump
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -173,7 +174,7 @@ def test_seed_003_word_export_gives_the_hunan_report_and_its_gold() -> None:
 
 
 def test_a_tab_export_keeps_blank_cells_and_a_cells_further_paragraphs() -> None:
-    from ocrform.tabbed import is_tabbed, read_tabbed
+    from ocrform.dump.tabbed import is_tabbed, read_tabbed
 
     text = "标题\n\n\t一级指标\t二级指标\t指标内容\n\n\t产出指标\n\t数量指标\n\t站点\n数量\n\n\t\n\t质量指标\n\t改造\n"
     assert is_tabbed(text)

@@ -8,7 +8,7 @@ this reader turns each run of rows with the same number of cells into a table, c
 full-width table row), so that ``ocrform.form.mapping`` reads the pages with its usual rules.
 A blank cell stays a cell: it is what a vertically merged cell leaves in the rows it covers.
 
-Geometry is synthetic as in ``ocrform.textdump``: line ``n`` of a page is at
+Geometry is synthetic as in ``ocrform.dump.lines``: line ``n`` of a page is at
 ``y = n * LINE_HEIGHT``; free words keep their character offsets.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ocrform.dump.lines import CHAR_WIDTH, FRAME_WIDTH, LINE_HEIGHT, ORIGIN, dump_line
 from ocrform.model import Box, Cell, Page, PageContent, Table, Word
-from ocrform.textdump import CHAR_WIDTH, FRAME_WIDTH, LINE_HEIGHT, ORIGIN, _line
 
 # Share of a dump's non-blank lines that begin with a tab above which its tabs mark table cells.
 # Measured: the Word export of seed 003 has 70%, pdftotext dumps (seeds 000, 001) 0%, and the
@@ -63,7 +63,7 @@ def read_tabbed(text: str) -> list[PageContent]:
                 run.append(item)
             elif item is not None:
                 n, s = item
-                free += _line(n, s, index).words
+                free += dump_line(n, s, index).words
         page = Page(
             index=index,
             width=FRAME_WIDTH,
