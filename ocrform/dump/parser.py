@@ -40,7 +40,7 @@ from ocrform.dump.lines import (
     texts_before_values,
 )
 from ocrform.errors import InputError
-from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.labels import MAX_LABEL_CHARS, SECTION_OF_GROUP, LabelMatch, Vocabulary, header_group, vocabulary
 from ocrform.model import Page, PageContent, Word
 from ocrform.text import normalize
 
@@ -51,17 +51,8 @@ MAX_LABEL_LINE_CHARS = 6
 MAX_TAIL_CHARS = 5
 # Each line of a field label wrapped around its value (实施 / … / 单位) is this short.
 MAX_WRAPPED_LABEL_PART = 3
-# A header names at least this many columns of one group.
-MIN_HEADER_ROLES = 2
 # A free line this long is prose (a goal's text), not a label.
 PROSE_CHARS = 12
-SECTION_OF_GROUP = {
-    "indicator_columns": "indicators",
-    "fund_columns": "funds",
-    "goal_columns": "goals",
-    "rubric_columns": "rubric",
-}
-HEADER_GROUPS = tuple(SECTION_OF_GROUP)
 # Fields printed side by side on one row of every layout (主管部门 | … | 实施单位 | …).
 ROW_PARTNERS = {"department", "implementer"}
 
@@ -393,16 +384,19 @@ class _Parser(PartsApart):
 
     # -- headers -------------------------------------------------------------------------------
     def _header(self, line: DumpLine) -> tuple[str, list[str | None]] | None:
-        best: tuple[int, str, list[str | None]] | None = None
-        for group in HEADER_GROUPS:
-            roles = [m.role if (m := self.vocab.match_each_group(w.text).get(group)) else None for w in line.words]
-            n = len({r for r in roles if r is not None})
-            # A header whose next cell wrapped prints its labels on lines of their own.
-            if n == 1 and len(roles) == 1 and self._next_header_line(group, label=True) is not None:
-                n = MIN_HEADER_ROLES
-            if n >= MIN_HEADER_ROLES and (best is None or n > best[0]):
-                best = (n, group, roles)
-        return None if best is None else (best[1], best[2])
+        """(group, each word's role) of a header line; a header whose next cell wrapped prints
+        its labels on lines of their own, so one label counts when such a line follows."""
+
+        def roles(group: str) -> list[str | None]:
+            return [m.role if (m := self.vocab.match_each_group(w.text).get(group)) else None for w in line.words]
+
+        group = header_group(
+            lambda g: (r for r in roles(g) if r is not None),
+            lambda g, found: (
+                len(found) == 1 and len(line.words) == 1 and self._next_header_line(g, label=True) is not None
+            ),
+        )
+        return None if group is None else (group, roles(group))
 
     def _next_header_line(self, group: str, label: bool) -> int | None:
         """The position of the next non-blank line when it goes on with a header of ``group``:

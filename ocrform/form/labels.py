@@ -10,6 +10,7 @@ also bounds the length difference, a long free-text value never matches a short 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -319,3 +320,31 @@ def _by_head(key: str, vocabulary: dict[str, list[str]]) -> str | None:
 @cache
 def vocabulary() -> Vocabulary:
     return Vocabulary(model_json("labels.json"))
+
+
+# The column-header groups of models/labels.json, by the section they head; of two groups a
+# row names as many roles of, the first listed wins.
+SECTION_OF_GROUP = {
+    "indicator_columns": "indicators",
+    "fund_columns": "funds",
+    "goal_columns": "goals",
+    "rubric_columns": "rubric",
+}
+# A header names at least this many columns of its group.
+MIN_HEADER_ROLES = 2
+
+
+def header_group(
+    roles_of: Callable[[str], Iterable[str]], fewer: Callable[[str, set[str]], bool] | None = None
+) -> str | None:
+    """The header group a row (a table row's cells, a dump line's words) names: the one whose
+    roles ``roles_of(group)`` gives most of, at least MIN_HEADER_ROLES, or fewer where
+    ``fewer(group, roles)`` knows the row is a header all the same (its other labels on the
+    next line, or half hidden under a seal). The one recogniser of the grid and dump readers."""
+    best: tuple[int, str] | None = None
+    for group in SECTION_OF_GROUP:
+        roles = set(roles_of(group))
+        enough = len(roles) >= MIN_HEADER_ROLES or (fewer is not None and fewer(group, roles))
+        if enough and (best is None or len(roles) > best[0]):
+            best = (len(roles), group)
+    return None if best is None else best[1]

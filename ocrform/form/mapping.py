@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ocrform.form.build import MappedForm, build_form
 from ocrform.form.columns import LEVELS, Column, Columns, assign, own_weights, same_column, unread_between
 from ocrform.form.items import Line, Row, page_items
-from ocrform.form.labels import MAX_LABEL_CHARS, LabelMatch, Vocabulary, vocabulary
+from ocrform.form.labels import MAX_LABEL_CHARS, SECTION_OF_GROUP, LabelMatch, Vocabulary, header_group, vocabulary
 from ocrform.form.numbers import number_unit, parse_date, parse_number, parse_year, stated_unit
 from ocrform.form.spans import Span, clean, join
 from ocrform.form.state import FormState, joined_fragments
@@ -31,13 +31,6 @@ from ocrform.text import normalize
 _COLON = re.compile(r"[:：]")
 # Text fields a page break may cut: a repeated label continues them instead of replacing them.
 _LONG_FIELDS = {"conclusion"}
-_SECTION_GROUPS = {
-    "funds": "fund_columns",
-    "goals": "goal_columns",
-    "indicators": "indicator_columns",
-    "rubric": "rubric_columns",
-}
-_HEADER_GROUPS = ("indicator_columns", "fund_columns", "goal_columns", "rubric_columns")
 # Weights are printed to two decimals: a sum agrees within this.
 SUM_TOLERANCE = 0.01
 # A report's numbered heading ends the text under the heading before it that is numbered in
@@ -345,17 +338,13 @@ class _Reader:
         return self.vocab.match(self._span(cell).text, "fields", "sections", "ignore")
 
     def _header(self, row: Row, labels: dict[int, LabelMatch | None]) -> bool:
-        best: tuple[int, str] | None = None
-        for group in _HEADER_GROUPS:
-            roles = {role for cell in row.starting for role in self._header_roles(cell, group)}
-            if (len(roles) >= 2 or self._half_read_pair(row, labels, group, roles)) and (
-                best is None or len(roles) > best[0]
-            ):
-                best = (len(roles), group)
-        if best is None:
+        group = header_group(
+            lambda g: (role for cell in row.starting for role in self._header_roles(cell, g)),
+            lambda g, roles: self._half_read_pair(row, labels, g, roles),
+        )
+        if group is None:
             return False
-        group = best[1]
-        section = next(s for s, g in _SECTION_GROUPS.items() if g == group)
+        section = SECTION_OF_GROUP[group]
         # A fund or indicator table this form holds already, after rows of another part (not
         # its header repeated over a page break, right after its rows): the next form.
         if section in ("funds", "indicators") and section != self._going_on and section in self._chain_parts():
