@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from ocrform.dictionary import word_frequencies
-from ocrform.form.labels import Vocabulary
+from ocrform.form.labels import Vocabulary, vocabulary
 from ocrform.form.numbers import parse_number
 from ocrform.model import Box, Word
 from ocrform.text import normalize
@@ -88,8 +88,30 @@ def dump_line(n: int, text: str, page: int) -> DumpLine:
             spans[-1] = (spans[-1][0], m.end())
         else:
             spans.append((m.start(), m.end()))
+    spans = _values_with_units(text, spans)
     words = [dump_word(text, a, b, n, page) for a, b in spans]
     return DumpLine(n, text, words)
+
+
+_NUMBER_TOKEN = re.compile(r"[≥≤<>=＝＞＜]?\d[\d.,]*%?")
+
+
+def _values_with_units(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A number and the unit one space after it are one value (45 个, ≤1 天, 35 万元)."""
+    units = vocabulary().value_units
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if (
+            out
+            and a == out[-1][1] + 1
+            and text[b - 1 : b] != " "
+            and text[a:b] in units
+            and _NUMBER_TOKEN.fullmatch(text[out[-1][0] : out[-1][1]])
+        ):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def single_cjk_run(text: str, span: tuple[int, int]) -> bool:

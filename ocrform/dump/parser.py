@@ -607,6 +607,7 @@ class _Parser(PartsApart):
             else:
                 (self.level2 or self.level1).extend(line.words)
             return True
+        line = self._values_over_lines(line)
         total = self.vocab.match(line.words[0].text, "sections")
         if total is not None and total.role == "total":
             self._total_row(line)
@@ -657,6 +658,22 @@ class _Parser(PartsApart):
             level2 = self._canonical2(self._canonical1())
             ref.levels.append(RowFacts(level2, fresh, number(weight), number(score), joined_norm(name)))
         return True
+
+    def _values_over_lines(self, line: DumpLine) -> DumpLine:
+        """A row's 分值 and 得分 one per line (a dump that writes each cell on a line of its
+        own) as the one line they close the row on."""
+        run = [self.pos - 1]  # this line and the single numbers right after it
+        while (nxt := self._next_content(run[-1] + 1)) is not None and self._single_number(nxt):
+            run.append(nxt)
+        if not self._single_number(self.pos - 1) or len(run) != 2:
+            return line  # of three or more, the first are the row's texts (≥90%, 100%)
+        nxt = run[1]
+        self.pos = nxt + 1
+        return DumpLine(line.index, f"{line.text} {self.lines[nxt].text}", [*line.words, *self.lines[nxt].words])
+
+    def _single_number(self, pos: int) -> bool:
+        words = self.lines[pos].words
+        return len(words) == 1 and number(words) is not None
 
     def _level_label(self, line: DumpLine) -> bool:
         """A 一级 or 二级 label line, possibly wrapped onto the next two (社会效益指 / 标,

@@ -94,6 +94,7 @@ class Vocabulary:
         self.level1 = {c: [label_key(v) for v in vs] for c, vs in data["level1"].items()}
         self.level2 = {c: [label_key(v) for v in vs] for c, vs in data["level2"].items()}
         self.level1_of_level2: dict[str, str] = data["level1_of_level2"]
+        self.value_units: frozenset[str] = frozenset(data["value_units"])
         self.level2_in_context = {
             l1: {label_key(k): v for k, v in m.items()} for l1, m in data["level2_in_context"].items()
         }
