@@ -236,6 +236,8 @@ class _Parser(PartsApart):
     # -- labels --------------------------------------------------------------------------------
     def _label_run(self) -> bool:
         """A section or field label printed over several short lines (or one, when tall)."""
+        if self._header(self.lines[self.pos]) is not None:
+            return False  # a header whose labels stand one a line (a dump of one cell a line)
         run: list[DumpLine] = []
         for line in self.lines[self.pos : self.pos + MAX_LABEL_LINES]:
             if (
@@ -356,9 +358,16 @@ class _Parser(PartsApart):
                 break
             if self._header(line) is not None:
                 break  # the label stood alone (its value printed elsewhere): a table follows
+            if value and len(line.words) == 1 and self._whole_label(line):
+                break  # the next cell's label, on a line of its own (a dump of one cell a line)
             value.extend(line.words)
             self.pos += 1
         return value
+
+    def _whole_label(self, line: DumpLine) -> bool:
+        """A line that is exactly a field or section label (not text that resembles one)."""
+        m = self.vocab.match(line.text, "fields", "sections")
+        return m is not None and m.distance == 0
 
     def _continued_paragraph(self, label: list[Word]) -> None:
         """The rest of a labelled text at the top of the next page, after what is left of its label."""
@@ -458,7 +467,13 @@ class _Parser(PartsApart):
         while True:
             pos = self._next_header_line(group, label=False)
             if pos is None:
-                return
+                wrapped = self._wrapped_header_label(group)
+                if wrapped is None:
+                    return
+                words, role, self.pos = wrapped
+                heads.append(words)
+                roles.append(role)
+                continue
             words = self.lines[pos].words
             found = [self.vocab.match_each_group(w.text).get(group) for w in words]
             for w, m in zip(words, found, strict=True):
@@ -468,6 +483,21 @@ class _Parser(PartsApart):
                     heads.append([w])
                     roles.append(m.role)
             self.pos = pos + 1
+
+    def _wrapped_header_label(self, group: str) -> tuple[list[Word], str, int] | None:
+        """A column label wrapped over two lines of its own (指标（目标） / 值): its words, role
+        and the position after it."""
+        first = self._next_content(self.pos)
+        second = self._next_content(first + 1) if first is not None else None
+        if first is None or second is None:
+            return None
+        a, b = self.lines[first], self.lines[second]
+        if len(a.words) != 1 or len(b.words) != 1:
+            return None
+        m = self.vocab.match_each_group(a.norm + b.norm).get(group)
+        if m is None or m.distance > 0:
+            return None
+        return [*a.words, *b.words], m.role, second + 1
 
     def _column(self, role: str) -> tuple[float, float] | None:
         return next(((x0, x1) for r, x0, x1 in self.columns if r == role), None)
