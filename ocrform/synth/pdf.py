@@ -18,6 +18,7 @@ from typing import Any
 import pymupdf
 
 from ocrform.canonical import Form
+from ocrform.resources import model_json
 from ocrform.synth.layout import Block, Canvas, Geometry, PageBreak, Para, RectOp, Table, TextOp, cjk_font, lay_out
 from ocrform.synth.style import Style
 from ocrform.text import normalize
@@ -457,7 +458,44 @@ class FormBuilder:
         if f.conclusion:
             blocks.append(Para(self.p.text(f.conclusion), text_size, "l"))
         blocks += [Para(self.L("report_next"), self.fs, "l"), Para(self.L("report_filler"), text_size, "l")]
-        return blocks
+        return blocks + self._rubric()
+
+    def _rubric(self) -> list[Block]:
+        """The scoring table a Hunan report appends (附件3-2 项目支出绩效评价指标体系): 一级, 二级
+        and 三级 indicators each with its 分值 (a merged level's the sum of its rows'), what is
+        scored and how, the score given, and the 总分 row."""
+        rows = rubric_rows(self.form)
+        if not rows:
+            return []
+        st, w, fs = self.style, self.width, self.fs
+        t = Table(x=self.geom.left, width=w, pad=st.padding, spacing=st.line_spacing)
+        keys = ["r_level1", "r_level1_weight", "r_level2", "r_level2_weight", "r_name", "r_weight"]
+        keys += ["r_description", "r_criteria", "r_score"]
+        cols = columns(st, keys, w)
+        head = t.add_row(keep_with_next=True)
+        for key in keys:
+            t.add(head, *cols[key], self.L(key), fs, label=True)
+        first = len(t.rows)
+        for row in rows:
+            r = t.add_row(header=head)
+            t.add(r, *cols["r_name"], row["name"], fs, label=True)
+            t.add(r, *cols["r_weight"], self.p.score(row["weight"]), fs)
+            t.add(r, *cols["r_description"], row["description"] or "", fs, align="l")
+            t.add(r, *cols["r_criteria"], row["criteria"] or "", fs, align="l")
+            t.add(r, *cols["r_score"], self.p.score(row["score"]), fs)
+        for level in ("level1", "level2"):
+            for a, b in _runs([r[level] for r in rows]):
+                total = sum(r["weight"] or 0.0 for r in rows[a:b])
+                t.add(first + a, *cols[f"r_{level}"], rows[a][level], fs, rowspan=b - a, label=True)
+                t.add(first + a, *cols[f"r_{level}_weight"], self.p.score(total), fs, rowspan=b - a)
+        r = t.add_row()
+        weight = sum(row["weight"] or 0.0 for row in rows)
+        totals = {key: self.p.score(weight) for key in ("r_level1_weight", "r_level2_weight", "r_weight")}
+        totals["r_score"] = self.p.score(sum(row["score"] or 0.0 for row in rows))
+        t.add(r, *cols["r_level1"], self.L("r_total"), fs, label=True)
+        for key in keys[1:]:
+            t.add(r, *cols[key], totals.get(key, ""), fs)  # every cell drawn, the blank ones too
+        return [Para(self.L("annex"), fs, "l", space_before=10), Para(self.L("rubric_title"), fs + 1.5, "c"), t]
 
     def _fund_pairs(self, rows: list[dict[str, Any]]) -> None:
         """Four label/value pairs across, then one row per source with its four amounts."""
@@ -472,6 +510,14 @@ class FormBuilder:
                 label = labels[k] if n == 0 else self.p.text(row["item"])
                 t.add(r, x, x + pair * 0.55, label, self.fs, label=True)
                 t.add(r, x + pair * 0.55, x + pair, self.p.money(row[key]), self.fs, nowrap=True)
+
+
+def rubric_rows(form: Form) -> list[dict[str, Any]]:
+    """The scoring rows a Hunan report prints: the form's own, else seed 003's (the template
+    of models/synth_vocab.json)."""
+    if form.rubric:
+        return [r.model_dump(mode="json") for r in form.rubric]
+    return list(model_json("synth_vocab.json")["rubric_template"])
 
 
 def report_funds(form: Form) -> list[dict[str, Any]]:
@@ -496,7 +542,8 @@ def report_funds(form: Form) -> list[dict[str, Any]]:
 def layout_truth(form: dict[str, Any], style: Style) -> dict[str, Any]:
     """The form as ``style`` prints it: what a reader of the document can know. The generator's
     own families print every field; a Hunan report prints its funds as report_funds gives them,
-    no weights, scores or reasons per indicator, and no total weight."""
+    no weights, scores or reasons per indicator, and its scoring table (rubric_rows), whose
+    总分 is the total weight."""
     if style.family != "hunan_report":
         return form
     parsed = Form.model_validate(form)
@@ -518,7 +565,14 @@ def layout_truth(form: dict[str, Any], style: Style) -> dict[str, Any]:
     out["funds"]["rows"] = rows
     for ind in out["indicators"]:
         ind.update(weight=None, score=None, deviation_reason=None)
-    out["total_weight"] = None
+    # The indicators print no 分值; the scoring table's 总分 row gives the total weight.
+    out["rubric"] = rubric_rows(parsed)
+    if out["rubric"]:
+        out["total_weight"] = sum(r["weight"] or 0.0 for r in out["rubric"])
+        if out["total_score"] is None:  # 绩效自评综合得分 blank: the table's 总分 is the score
+            out["total_score"] = sum(r["score"] or 0.0 for r in out["rubric"])
+    else:
+        out["total_weight"] = None
     return out
 
 
