@@ -45,7 +45,7 @@ class PartsApart:
     def _resumed_indicators(self, line: DumpLine) -> bool:
         """Rows of an indicator table that a dump went on with after other parts (the title,
         the goals): a level label or a row's values while that table has no 总分 yet and no
-        table of the section now read began after it."""
+        fund table (the next form's) began after it."""
         ref = self.tables.get("indicators")
         if self.section == "indicators" or ref is None or ref.closed or ref.builder is not self.out:
             return False
@@ -106,6 +106,7 @@ class PartsApart:
         return True
 
     def _next_content(self, pos: int) -> int | None:
+        """The first non-blank line at or after ``pos``."""
         while pos < len(self.lines) and not self.lines[pos].norm:
             pos += 1
         return pos if pos < len(self.lines) else None
