@@ -51,6 +51,9 @@ MAX_LABEL_LINE_CHARS = 6
 MAX_TAIL_CHARS = 5
 # Each line of a field label wrapped around its value (实施 / … / 单位) is this short.
 MAX_WRAPPED_LABEL_PART = 3
+# The rest of a wrapped cell on a line of its own, in a table whose rows no number closes
+# (重大网络中断事件发生次 / 数): at most this many characters.
+MAX_WRAP_TAIL_CHARS = 2
 # A free line this long is prose (a goal's text), not a label.
 PROSE_CHARS = 12
 # Fields printed side by side on one row of every layout (主管部门 | … | 实施单位 | …).
@@ -563,11 +566,15 @@ class _Parser(PartsApart):
         self._fund_values(values)
         return True
 
-    def _pend(self, words: list[Word]) -> None:
+    def _pend(self, words: list[Word], tail_only: bool = False) -> None:
+        """Texts waiting for their row: a line of several words holds one cell per word; a
+        line of one word goes on with the cell before, or only a wrapped label's short tail
+        does (``tail_only``: rows with no numbers to close them, one cell a line)."""
+        short_tail = len(normalize(words[0].text)) <= MAX_WRAP_TAIL_CHARS if len(words) == 1 else False
         if len(words) > 1:
             self.pending.extend([w] for w in words)
             self.glue = False
-        elif self.glue:
+        elif self.glue and (not tail_only or short_tail):
             self.pending[-1].extend(words)
         else:
             self.pending.append(list(words))
@@ -660,8 +667,10 @@ class _Parser(PartsApart):
         row = self._indicator_values(words)
         if row is None:
             # A wrapped name or target; the row's values follow on a later line.
-            self._pend(words)
-            return True
+            self._pend(words, tail_only=self._texts_only())
+            row = self._texts_row()
+            if row is None:
+                return True
         name, target, actual, weight, score, reason = row
         self._drop_pending()
         fresh, self.level_fresh = self.level_fresh, False
@@ -688,6 +697,27 @@ class _Parser(PartsApart):
             level2 = self._canonical2(self._canonical1())
             ref.levels.append(RowFacts(level2, fresh, number(weight), number(score), joined_norm(name)))
         return True
+
+    def _texts_only(self) -> bool:
+        """Whether the table's rows end in texts (no 分值/得分 columns: the Hunan report)."""
+        return (
+            self.section == "indicators"
+            and self._column("name") is not None  # the indicator header's columns, not the goals'
+            and self._column("weight") is None
+            and self._column("score") is None
+        )
+
+    def _texts_row(self) -> tuple[list[Word], list[Word], list[Word], list[Word], list[Word], list[Word]] | None:
+        """A row of a table with no numbers to close its rows: complete once a cell stands for
+        each text column (name, target, actual)."""
+        if not self._texts_only():
+            return None
+        roles = [r for r in TEXT_ROLES if self._column(r) is not None]
+        blocks = [b for b in self.pending if b]
+        if not roles or len(blocks) < len(roles):
+            return None
+        texts = dict(zip(roles, blocks[-len(roles) :], strict=True))
+        return texts.get("name", []), texts.get("target", []), texts.get("actual", []), [], [], []
 
     def _values_over_lines(self, line: DumpLine) -> DumpLine:
         """A row's 分值 and 得分 one per line (a dump that writes each cell on a line of its
