@@ -198,8 +198,9 @@ def partition_lines(blocks: list[list[Word]], parts: int) -> list[list[Word]] | 
     """The lines of ``blocks`` (in order) as ``parts`` cells, each the consecutive lines one
     column wrapped: every line but a cell's last fills the cell's width. Blocks already apart
     (words apart on one line) stay apart; no cell ends inside a word that runs on over the
-    line break (建 / 设). Of partitions that fit equally, the one with the most even cells.
-    None when there are not enough lines."""
+    line break (建 / 设). Of partitions that fit equally, the one that starts a cell at every
+    line opening with a value's comparison sign (≥99.99% begins a target, it does not end a
+    wrapped name), then the one with the most even cells. None when there are not enough lines."""
     units: list[list[Word]] = []
     forced: set[int] = set()
     for block in blocks:
@@ -214,19 +215,24 @@ def partition_lines(blocks: list[list[Word]], parts: int) -> list[list[Word]] | 
     texts = ["".join(w.text for w in u) for u in units]
     widths = [display_width(t) for t in texts]
     free = [k for k in range(1, len(units)) if k not in forced and not _word_runs_on(texts[k - 1], texts[k])]
-    best: tuple[float, float, tuple[int, ...]] | None = None
+    opens = {k for k in range(1, len(units)) if _COMPARISON_START.match(texts[k])}
+    best: tuple[float, int, float, tuple[int, ...]] | None = None
     for extra in itertools.combinations(free, parts - 1 - len(forced)):
         cuts = sorted({*forced, *extra})
         groups = [widths[a:b] for a, b in itertools.pairwise([0, *cuts, len(units)])]
         cost = sum(max(g) - w for g in groups for w in g[:-1])
+        inside = len(opens - set(cuts))
         sizes = [len(g) for g in groups]
         spread = max(sizes) - min(sizes)
-        if best is None or (cost, spread) < best[:2]:
-            best = (cost, spread, tuple(cuts))
+        if best is None or (cost, inside, spread) < best[:3]:
+            best = (cost, inside, spread, tuple(cuts))
     if best is None:
         return None
-    bounds = [0, *best[2], len(units)]
+    bounds = [0, *best[3], len(units)]
     return [[w for u in units[a:b] for w in u] for a, b in itertools.pairwise(bounds)]
+
+
+_COMPARISON_START = re.compile(r"[≥≤<>=＝＞＜]")
 
 
 @cache
