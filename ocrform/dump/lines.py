@@ -17,6 +17,7 @@ from functools import cache
 from ocrform.dictionary import word_frequencies
 from ocrform.form.labels import Vocabulary, vocabulary
 from ocrform.form.numbers import parse_number
+from ocrform.form.spans import PLACEHOLDER
 from ocrform.model import Box, Word
 from ocrform.text import normalize
 
@@ -41,7 +42,6 @@ MAX_PARTITION_LINES = 16
 # A word runs on over a line break when jieba counts it at least this often (建设: 24658).
 RUN_ON_WORD_FREQUENCY = 50
 TOKEN = re.compile(r"\S+")
-PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]+")
 BRACKETED_ONLY = re.compile(r"[(（][^()（）]*[)）]")
 COLON = re.compile(r"[:：]")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

@@ -138,12 +138,13 @@ def _char_box(word: Word, i: int) -> Box:
     return Box(b.x0 + i * step, b.y0, b.x0 + (i + 1) * step, b.y1)
 
 
-_PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]*")
+# A printed dash or slash standing for "no value" (—, -, /).
+PLACEHOLDER = re.compile(r"[-‐‑‒–—―－─/／]+")
 
 
 def clean(span: Span) -> str | None:
     """The normalised text of a value, None for a blank or a printed dash."""
     s = span.norm
-    if not s or _PLACEHOLDER.fullmatch(s):
+    if not s or PLACEHOLDER.fullmatch(s):
         return None
     return s
