@@ -25,9 +25,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from rapidfuzz import fuzz
+
 from ocrform.dump.builder import PageBuilder
 from ocrform.dump.lines import (
     BRACKETED_ONLY,
+    CHAR_WIDTH,
     CJK,
     FRAME_WIDTH,
     LABEL_WIDTH,
@@ -37,10 +40,12 @@ from ocrform.dump.lines import (
     inline_pair,
     is_value,
     partition_lines,
+    piece,
     split_by_width,
 )
 from ocrform.form.labels import SECTION_OF_GROUP, Vocabulary, label_key, vocabulary
-from ocrform.model import Page, PageContent, Word
+from ocrform.form.numbers import parse_number
+from ocrform.model import Box, Page, PageContent, Word
 from ocrform.text import normalize
 
 # A dump is a cell stream when at least this share of the cells that hold a header column
@@ -53,14 +58,31 @@ STREAM_SHARE = 0.6
 # column wraps 服务对象满意度指 / 标, 8 characters then 1).
 MAX_LABEL_CELLS = 10
 MAX_LABEL_PART_CHARS = 9
+# A merged level cell printed beside its rows: pieces of at most this many characters, each
+# opening its line, at most this many lines apart (seed 004: 可持续影 / 响指 / 标, 3 lines).
+MAX_PIECE_CHARS = 5
+MAX_PIECE_GAP = 3
 # A half-closed bracket's tail on a line of its own: 分) after 满意度指标(10.
 _BRACKET_TAIL = re.compile(r"^[^()（）]{0,4}[)）]$")
 _OPEN_BRACKET = re.compile(r"[(（][^)）]*$")
 # A row's texts (name, target, actual, each wrapped over lines) span this many cells at most.
 MAX_ROW_CELLS = 12
+# A row's name is this short (a goal's sentence is longer); its 分值 and 得分 at most this.
+MAX_NAME_CHARS = 24
+# A row read with no header: its name on this many lines at most, then values only (a
+# target, an actual, 分值, 得分: four; three where the target is text).
+MAX_NAME_LINES = 2
+MIN_SHAPE_VALUES = 3
+MAX_WEIGHT = 100
+# A goal block that repeats another's text at least this closely (rapidfuzz partial ratio)
+# is that text's copy in the other column.
+DUPLICATE_SCORE = 90
+# Lone characters spell a vertical label when they are at least this share of it, in order.
+LABEL_SHARE = 0.6
 # A deviation reason wraps over this many lines at most; its last ends a sentence.
 MAX_REASON_CELLS = 8
 SENTENCE_ENDS = ("。", "；", ";", "！", "？")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])")
 _HEADER_GROUPS = ("fund_columns", "goal_columns", "indicator_columns")
 _LABEL_GROUPS = ("fields", "sections", "ignore")
 
@@ -105,20 +127,31 @@ def read_cell_stream(text: str) -> list[PageContent]:
             continue
         page = Page(index=index, width=FRAME_WIDTH, height=max(len(raw), 1) * LINE_HEIGHT, words=words, kind="text")
         builder = PageBuilder(index)
-        reader.run(builder, _join_labels(reader.vocab, [reader.token([w]) for w in words]))
+        tokens = _join_labels(reader.vocab, [reader.token([w]) for w in words])
+        reader.run(builder, _interleaved_levels(reader.vocab, tokens))
         out.append(builder.content(page))
     return out
 
 
 def _cells(line: str, n: int, page: int) -> list[Word]:
-    """A line's tab-parted cells as words (a cell's inner spaces are dropped)."""
+    """A line's tab-parted cells as words (a cell's inner spaces are dropped). A short cell
+    of CJK pieces parted by a space holds two cells (标 服务对象: one vertical label's end,
+    the next one's start), unless every piece is one character (资 金 来 源, a spaced label)."""
     out = []
     start = 0
     for part in line.split("\t"):
         a = start + len(part) - len(part.lstrip())
         b = start + len(part.rstrip())
         if b > a:
-            out.append(dump_word(line, a, b, n, page))
+            pieces = list(re.finditer(r"\S+", line[a:b]))
+            apart = (
+                len(pieces) > 1
+                and b - a <= MAX_LABEL_PART_CHARS + 2
+                and all(CJK.fullmatch(p.group()[0]) and CJK.fullmatch(p.group()[-1]) for p in pieces)
+                and any(len(p.group()) > 1 for p in pieces)
+            )
+            spans = [(a + p.start(), a + p.end()) for p in pieces] if apart else [(a, b)]
+            out += [dump_word(line, x, y, n, page) for x, y in spans]
         start += len(part) + 1
     return out
 
@@ -147,6 +180,54 @@ def _join_labels(vocab: Vocabulary, tokens: list[Token]) -> list[Token]:
         out.append(tok)
         k += 1
     return out
+
+
+def _interleaved_levels(vocab: Vocabulary, tokens: list[Token]) -> list[Token]:
+    """A merged level cell printed a few characters a line beside the rows it spans (可持续影 /
+    row / 响指 / 标): its pieces are the short texts that open their lines, and together they
+    spell a level label. The label takes its first piece's place, before the rows it spans."""
+    opens = [
+        k for k, t in enumerate(tokens) if _level_piece(t) and (_opens_line(tokens, k) or _level_piece(tokens[k - 1]))
+    ]
+    out = list(tokens)
+    taken: set[int] = set()
+    for i, k in enumerate(opens):
+        if k in taken:
+            continue
+        chain, text = [k], tokens[k].text
+        for j in opens[i + 1 :]:
+            if (
+                j in taken
+                or tokens[j].words[0].box.y0 - tokens[chain[-1]].words[0].box.y0 > MAX_PIECE_GAP * LINE_HEIGHT
+            ):
+                break
+            if not _level_prefix(vocab, text + tokens[j].text):
+                continue  # a short cell of a row between the pieces (定性, 显著)
+            chain.append(j)
+            text += tokens[j].text
+            if _exact_level(vocab, text, 1) or _exact_level(vocab, text, 2):
+                break
+        if len(chain) < 2:
+            continue
+        joined = _classify(vocab, [w for c in chain for w in tokens[c].words])
+        if joined.kind not in ("level1", "level2"):
+            continue
+        out[k] = joined
+        taken.update(chain[1:])
+    return [t for k, t in enumerate(out) if k not in taken]
+
+
+def _opens_line(tokens: list[Token], k: int) -> bool:
+    return k == 0 or tokens[k - 1].words[-1].box.y0 != tokens[k].words[0].box.y0
+
+
+def _level_piece(tok: Token) -> bool:
+    return tok.kind == "text" and 1 <= len(tok.text) <= MAX_PIECE_CHARS and all(CJK.match(ch) for ch in tok.text)
+
+
+def _level_prefix(vocab: Vocabulary, text: str) -> bool:
+    key = label_key(text)
+    return any(v.startswith(key) for table in (vocab.level1, vocab.level2) for vs in table.values() for v in vs)
 
 
 def _longer_label(vocab: Vocabulary, label: Token, tokens: list[Token], k: int) -> int:
@@ -208,6 +289,8 @@ def _classify(vocab: Vocabulary, words: list[Word]) -> Token:
     s = normalize("".join(w.text for w in words))
     if vocab.is_title(s):
         return Token(words, "title")
+    if _HEADING.match(s):
+        return Token(words, "heading")  # 三、综合评价情况及评价结论: a report's heading, not a cell
     if len(words) == 1 and is_amount(vocab, words[0]):
         return Token(words, "number")
     bare = BRACKETED_ONLY.sub("", s)
@@ -248,20 +331,77 @@ def _exact_level(vocab: Vocabulary, text: str, level: int) -> str | None:
 
 
 def _goal_blocks(words: list[Word]) -> list[list[Word]]:
-    """Two goal cells' lines, one cell after the other: parted by their wrap widths, else
-    where a paragraph ends (columns of one width), the end nearest the middle."""
+    """Two goal cells' lines, one cell after the other. Blocks a blank line parts are cells:
+    the first two are the columns, a further block that repeats one column's text goes to the
+    other (a form that lists the same items as expected and as done), else to the last. One
+    block is parted by its lines' wrap widths, else where a paragraph ends, the end nearest
+    the middle (columns of one width)."""
+    rows = _lines_of(words)
+    starts = [0, *(k for k in range(1, len(rows)) if rows[k][0].box.y0 - rows[k - 1][0].box.y0 > LINE_HEIGHT * 1.5)]
+    paragraphs = [[w for r in rows[a:b] for w in r] for a, b in zip(starts, [*starts[1:], len(rows)], strict=True)]
+    if len(paragraphs) >= 2:
+        columns = paragraphs[:2]
+        for extra in paragraphs[2:]:
+            text = _plain(extra)
+            copies = [fuzz.partial_ratio(text, _plain(c)) for c in columns]
+            if max(copies) >= DUPLICATE_SCORE:
+                columns[1 - copies.index(max(copies))] += extra
+            else:
+                columns[1] += extra
+        return columns
     blocks = split_by_width(words)
     if len(blocks) == 2:
         return blocks
-    lines: dict[float, list[Word]] = {}
-    for w in words:
-        lines.setdefault(w.box.y0, []).append(w)
-    rows = [lines[y] for y in sorted(lines)]
     ends = [k for k in range(1, len(rows)) if rows[k - 1][-1].text.endswith(SENTENCE_ENDS)]
     if not ends:
         return [words]
     k = min(ends, key=lambda e: abs(2 * e - len(rows)))
     return [[w for r in rows[:k] for w in r], [w for r in rows[k:] for w in r]]
+
+
+def _lines_of(words: list[Word]) -> list[list[Word]]:
+    lines: dict[float, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.box.y0, []).append(w)
+    return [lines[y] for y in sorted(lines)]
+
+
+def _plain(words: list[Word]) -> str:
+    return normalize("".join(w.text for w in words))
+
+
+def _without_label_chars(vocab: Vocabulary, words: list[Word], chars: list[Word]) -> tuple[list[Word], list[Word]]:
+    """A vertical label printed a character a line through a goal cell's lines (年 / 度 / 总 …):
+    the lone characters spell most of it; the ones it lacks end a cell on a line between
+    their neighbours' lines (区级政府网站及体), and come off those cells."""
+    label, chars = max(((v, _in_order(chars, v)) for v in vocab.groups["sections"]["goals"]), key=lambda m: len(m[1]))
+    if len(chars) < max(2, LABEL_SHARE * len(label)):
+        return words, []
+    out, lost = list(words), []
+    k = 0
+    for ch in label:
+        if k < len(chars) and chars[k].text == ch:
+            k += 1
+            continue
+        low = chars[k - 1].box.y0 if k > 0 else -1.0
+        high = chars[k].box.y0 if k < len(chars) else float("inf")
+        for i, w in enumerate(out):
+            if low <= w.box.y0 <= high and len(w.text) > 1 and w.text.endswith(ch):
+                out[i] = piece(w, 0, len(w.text) - 1)
+                lost.append(piece(w, len(w.text) - 1, len(w.text)))
+                break
+    return out, lost
+
+
+def _in_order(chars: list[Word], label: str) -> list[Word]:
+    """The characters that spell ``label`` in order, others skipped (绩 of the next label)."""
+    out, k = [], 0
+    for c in chars:
+        found = label.find(c.text, k)
+        if found >= 0:
+            out.append(c)
+            k = found + 1
+    return out
 
 
 def _text_cells(tokens: list[Token], n: int) -> list[list[Word]]:
@@ -292,6 +432,27 @@ def _is_value_cell(tok: Token) -> bool:
 _COMPARISON = re.compile(r"[≥≤<>=＝＞＜]")
 
 
+# The indicator header of the standard template (财预〔2020〕10号), for rows printed without one.
+_TEMPLATE_INDICATOR_HEADER = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+)
+TEMPLATE_ORIGIN = "text-dump+template-header"
+
+
+def _template_word(at: Word, text: str) -> Word:
+    """A header label the dump did not print, placed just above the row it heads."""
+    y = at.box.y0 - LINE_HEIGHT / 2
+    box = Box(at.box.x0, y, at.box.x0 + len(text) * CHAR_WIDTH, y + LINE_HEIGHT * 0.4)
+    return Word(text=text, box=box, page=at.page, origin=TEMPLATE_ORIGIN, char_boxes=tuple(box for _ in text))
+
+
 class _StreamReader:
     """Reads the tokens page after page; a section and its columns carry over a page break."""
 
@@ -306,6 +467,7 @@ class _StreamReader:
         self.level1: list[Word] = []
         self.level2: list[Word] = []
         self.goal_words: list[Word] = []
+        self.goal_chars: list[Word] = []  # lone characters among the goals: a vertical label's
 
     def token(self, words: list[Word]) -> Token:
         return _classify(self.vocab, words)
@@ -318,8 +480,15 @@ class _StreamReader:
                 continue
             if self.section == "funds" and self._fund_row():
                 continue
+            if self.section in (None, "goals") and self._headerless_rows():
+                continue
             if self.section == "goals" and tok.kind in ("text", "number"):
-                self.goal_words += tok.words
+                if len(tok.text) > 1 or not _opens_line(self.toks, self.pos):
+                    # A lone character opening its line is a vertical label's, not a goal's.
+                    self.goal_words += tok.words
+                else:
+                    self.goal_chars += tok.words
+                    self.out.free_words += tok.words
                 self.pos += 1
                 continue
             if self.section == "indicators" and self._indicator():
@@ -328,6 +497,48 @@ class _StreamReader:
             self.pos += 1
         if self.pos >= len(self.toks):
             self._close_goals()
+
+    def _headerless_rows(self) -> bool:
+        """Indicator rows with no header printed before them (a dump that lost it, or printed
+        it after): a short text, then values closed by two small numbers (分值, 得分). The table
+        is read in the template's column order, its header marked as the template's."""
+        if not self._row_shape(self.pos):
+            return False
+        self._close_goals()
+        first = self.toks[self.pos].words[0]
+        heads = [[_template_word(first, label)] for label in _TEMPLATE_INDICATOR_HEADER]
+        roles = ["level1", "level2", "name", "target", "actual", "weight", "score", "deviation_reason"]
+        width = (FRAME_WIDTH - LABEL_WIDTH) / len(roles)
+        self.columns = [(r, LABEL_WIDTH + k * width, LABEL_WIDTH + (k + 1) * width) for k, r in enumerate(roles)]
+        cells = [(x0, x1, ws) for (_, x0, x1), ws in zip(self.columns, heads, strict=True)]
+        if self.tall:
+            self.out.free_words += self.tall
+            self.tall = []
+        self.out.row(cells)
+        self.section = "indicators"
+        self.level1, self.level2 = [], []
+        return True
+
+    def _row_shape(self, k: int) -> bool:
+        """A name on one or two lines, then only values: a target, an actual, 分值 and 得分."""
+        end = k
+        while end < len(self.toks) and end - k < MAX_NAME_LINES and self._name_piece(self.toks[end]):
+            end += 1
+        if end == k:
+            return False
+        values = []
+        while end < len(self.toks) and _is_value_cell(self.toks[end]):
+            values.append(self.toks[end])
+            end += 1
+        numbers = [parse_number(t.text) for t in values[-2:] if t.kind == "number"]
+        return (
+            len(values) >= MIN_SHAPE_VALUES
+            and len(numbers) == 2
+            and all(n is not None and 0 <= n <= MAX_WEIGHT for n in numbers)
+        )
+
+    def _name_piece(self, tok: Token) -> bool:
+        return tok.kind == "text" and 1 < len(tok.text) <= MAX_NAME_CHARS and not _is_value_cell(tok)
 
     # -- headers and sections --------------------------------------------------------------
     def _header(self, tok: Token) -> bool:
@@ -367,7 +578,8 @@ class _StreamReader:
         the goals (预期目标 may print without its partner) or after its section's label."""
         counts = {g: sum(g in t.groups for t in run) for g in _HEADER_GROUPS}
         group = max(counts, key=lambda g: (counts[g], g == self._expected_group()))
-        if counts[group] >= 2 or (counts[group] == 1 and group in ("goal_columns", self._expected_group())):
+        alone_ok = group == "goal_columns" or (group == self._expected_group() and not self.columns)
+        if counts[group] >= 2 or (counts[group] == 1 and alone_ok):
             return group
         return None
 
@@ -440,12 +652,15 @@ class _StreamReader:
             self.goal_words = []
             return
         cols = [(x0, x1) for r, x0, x1 in self.columns if r in ("expected", "actual")] or [(LABEL_WIDTH, FRAME_WIDTH)]
-        blocks = _goal_blocks(self.goal_words) if len(cols) == 2 else [self.goal_words]
+        words, lost = _without_label_chars(self.vocab, self.goal_words, self.goal_chars)
+        self.out.free_words += lost
+        self.goal_chars = []
+        blocks = _goal_blocks(words) if len(cols) == 2 else [words]
         cells = [(x0, x1, b) for (x0, x1), b in zip(cols, blocks, strict=False)]
         if self.tall:
             cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
             self.tall = []
-        self.out.row(cells, at=self.goal_words)
+        self.out.row(cells, at=words)
         self.goal_words = []
         self.section = None
 
@@ -468,6 +683,8 @@ class _StreamReader:
                 self.level2 = tok.words
             self.pos += 1
             return True
+        if self._fragment(tok):
+            return False  # a lone character or a header label's piece: not a row's text
         texts: list[Token] = []
         k = self.pos
         closed = any(r in ("weight", "score") for r, _, _ in self.columns)
@@ -489,6 +706,12 @@ class _StreamReader:
             self._reason(n, numbers)
         return True
 
+    def _fragment(self, tok: Token) -> bool:
+        return tok.kind == "text" and (
+            len(tok.text) == 1
+            or any(self.vocab.is_label_fragment(tok.text, "indicator_columns", r) for r, _, _ in self.columns)
+        )
+
     def _indicator_row(self, texts: list[Token], numbers: list[Token]) -> int | None:
         roles = [r for r, _, _ in self.columns]
         closing = [r for r in ("weight", "score") if r in roles]
@@ -497,7 +720,7 @@ class _StreamReader:
         wanted = [r for r in TEXT_ROLES if r in roles]
         cells_text = _text_cells([*texts, *leading], len(wanted))
         placed = dict(zip(wanted, cells_text, strict=False))
-        placed.update(zip(closing[len(closing) - len(closing_words) :], closing_words, strict=False))
+        placed.update(zip(closing, closing_words, strict=False))  # one number alone: 分值, 得分 blank
         placed["level1"], placed["level2"] = self.level1, self.level2
         cells = [(x0, x1, placed[r]) for r, x0, x1 in self.columns if placed.get(r)]
         if self.tall:

@@ -90,6 +90,17 @@ class _Out:
         return value
 
 
+def _levels_from_name(out: _Out, p: str, name: Span, vocab: Vocabulary) -> tuple[str | None, str | None]:
+    """Neither level printed: the 二级 the name's words say and its template 一级, each traced
+    to the name with the method ``+level-from-name``."""
+    level2 = vocab.level2_from_name(normalize(name.text))
+    if level2 is None:
+        return None, None
+    for path in (f"{p}/level1", f"{p}/level2"):
+        out.provenance += [q.model_copy(update={"method": q.method + "+level-from-name"}) for q in name.provenance(path)]
+    return vocab.parent_level1(level2), level2
+
+
 def build_form(state: FormState, vocab: Vocabulary, grade_in_text: re.Pattern[str]) -> MappedForm:
     out = _Out()
     scalars = {name: out.value(f"/{name}", value, span) for name, (value, span) in state.scalars.items()}
@@ -133,6 +144,8 @@ def build_form(state: FormState, vocab: Vocabulary, grade_in_text: re.Pattern[st
                     p_.model_copy(update={"method": p_.method + "+level-template"})
                     for p_ in spans["level2"].provenance(f"{p}/level1")
                 ]
+            elif level1 is None and level2 is None and spans.get("name") is not None:
+                level1, level2 = _levels_from_name(out, p, spans["name"], vocab)
         target, actual = _own_percent_signs(
             out.text(f"{p}/target", spans.get("target")),
             out.text(f"{p}/actual", spans.get("actual")),

@@ -95,6 +95,7 @@ class Vocabulary:
         self.level2 = {c: [label_key(v) for v in vs] for c, vs in data["level2"].items()}
         self.level1_of_level2: dict[str, str] = data["level1_of_level2"]
         self.value_units: frozenset[str] = frozenset(data["value_units"])
+        self.level2_of_name: list[tuple[str, str]] = [(w, l2) for w, l2 in data["level2_of_name"]]
         self.level2_in_context = {
             l1: {label_key(k): v for k, v in m.items()} for l1, m in data["level2_in_context"].items()
         }
@@ -262,6 +263,10 @@ class Vocabulary:
     def parent_level1(self, level2: str) -> str | None:
         """The 一级指标 a canonical 二级指标 belongs to (成本指标 under 产出指标 in the vocabulary)."""
         return self.level1_of_level2.get(level2)
+
+    def level2_from_name(self, name: str) -> str | None:
+        """The 二级指标 an indicator's name says (see level2_of_name in models/labels.json)."""
+        return next((level2 for word, level2 in self.level2_of_name if word in name), None)
 
     def canonical_level2(self, text: str, level1: str | None) -> str | None:
         key = label_key(text)
