@@ -100,9 +100,9 @@ def test_every_labelled_value_lands_in_a_field_or_unmapped() -> None:
 def test_their_text_in_drawing_order_reads_as_a_dump(tmp_path: Path) -> None:
     """The same PDFs' text as PyMuPDF gives it without sorting (one cell a line, in the order
     the producer drew it), read as a text dump: a second producer of the shape seed 004 has.
-    A floor, not the bar: measured 5567/8886 = 62.6% on 2026-12-05 with the cell-stream
-    reader (4918/8886 = 55.3% before it; Calc's two-pass order and the Hunan layouts' tables
-    with no 分值/得分 are not read yet in this shape); the held-out part is not read here."""
+    A floor, not the bar: measured 5902/8886 = 66.4% on 2026-12-05 with the cell-stream
+    reader (4918/8886 = 55.3% before it; Writer and Chromium 94-100% but for the Hunan
+    report, Calc's two-pass order 12-83%); the held-out part is not read here."""
     import pymupdf
 
     exact = total = 0
@@ -116,4 +116,4 @@ def test_their_text_in_drawing_order_reads_as_a_dump(tmp_path: Path) -> None:
             got = [f.model_dump(mode="json") for f in ocrform.convert(dump).forms]
             e, t = field_accuracy(got, want)
             exact, total = exact + e, total + t
-    assert exact / total >= 0.6, (exact, total)
+    assert exact / total >= 0.63, (exact, total)

@@ -22,28 +22,34 @@ stage. Cells get boxes on the synthetic grid of ``ocrform.dump.builder``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
 
 from rapidfuzz import fuzz
 
 from ocrform.dump.builder import PageBuilder
+from ocrform.dump.cell_funds import read_fund_block
+from ocrform.dump.cell_tokens import (
+    HEADER_GROUPS,
+    TABLE_GROUPS,
+    Token,
+    classify,
+    interleaved_levels,
+    is_value_cell,
+    join_labels,
+    line_cells,
+    opens_line,
+)
 from ocrform.dump.lines import (
-    BRACKETED_ONLY,
     CHAR_WIDTH,
-    CJK,
     FRAME_WIDTH,
     LABEL_WIDTH,
     LINE_HEIGHT,
     TEXT_ROLES,
-    dump_word,
     inline_pair,
-    is_value,
     partition_lines,
     piece,
     split_by_width,
 )
-from ocrform.form.labels import SECTION_OF_GROUP, Vocabulary, label_key, vocabulary
+from ocrform.form.labels import SECTION_OF_GROUP, Vocabulary, vocabulary
 from ocrform.form.numbers import parse_number
 from ocrform.model import Box, Page, PageContent, Word
 from ocrform.text import normalize
@@ -53,18 +59,8 @@ from ocrform.text import normalize
 # (Hunan reports lowest: their rubric repeats labels inside sentences); seed 004, 0.70;
 # pdftotext's raw order (seed 001), 0.39; pdftotext -layout (seed 000), 0.0.
 STREAM_SHARE = 0.6
-# A label wrapped over lines, or printed a character a line, spans this many cells at most,
-# each this short (绩效指标, one character a line: 4; 年度总体目标完成情况: 10; a narrow
-# column wraps 服务对象满意度指 / 标, 8 characters then 1).
-MAX_LABEL_CELLS = 10
-MAX_LABEL_PART_CHARS = 9
-# A merged level cell printed beside its rows: pieces of at most this many characters, each
-# opening its line, at most this many lines apart (seed 004: 可持续影 / 响指 / 标, 3 lines).
-MAX_PIECE_CHARS = 5
-MAX_PIECE_GAP = 3
-# A half-closed bracket's tail on a line of its own: 分) after 满意度指标(10.
-_BRACKET_TAIL = re.compile(r"^[^()（）]{0,4}[)）]$")
-_OPEN_BRACKET = re.compile(r"[(（][^)）]*$")
+# Each line of a field label wrapped around its value (实施 / … / 单位) is this short.
+MAX_WRAPPED_LABEL_PART = 3
 # A row's texts (name, target, actual, each wrapped over lines) span this many cells at most.
 MAX_ROW_CELLS = 12
 # A row's name is this short (a goal's sentence is longer); its 分值 and 得分 at most this.
@@ -72,7 +68,8 @@ MAX_NAME_CHARS = 24
 # A row read with no header: its name on this many lines at most, then values only (a
 # target, an actual, 分值, 得分: four; three where the target is text).
 MAX_NAME_LINES = 2
-MIN_SHAPE_VALUES = 3
+MAX_SHAPE_CELLS = 4  # target, actual, 分值, 得分
+MAX_VALUE_CHARS = 12
 MAX_WEIGHT = 100
 # A goal block that repeats another's text at least this closely (rapidfuzz partial ratio)
 # is that text's copy in the other column.
@@ -82,29 +79,12 @@ LABEL_SHARE = 0.6
 # A deviation reason wraps over this many lines at most; its last ends a sentence.
 MAX_REASON_CELLS = 8
 SENTENCE_ENDS = ("。", "；", ";", "！", "？")
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])")
-_HEADER_GROUPS = ("fund_columns", "goal_columns", "indicator_columns")
-_LABEL_GROUPS = ("fields", "sections", "ignore")
-
-
-@dataclass
-class Token:
-    """One cell of the stream: its words (one per line it covers) and what it is."""
-
-    words: list[Word]
-    kind: str  # title | field | section | column | level1 | level2 | number | text
-    role: str | None = None
-    groups: dict[str, str] = field(default_factory=dict)  # header group → role, for columns
-
-    @property
-    def text(self) -> str:
-        return normalize("".join(w.text for w in self.words))
 
 
 def is_cell_stream(text: str) -> bool:
     """Whether the dump prints header labels alone, one cell a line (see STREAM_SHARE)."""
     vocab = vocabulary()
-    variants = {v for g in _HEADER_GROUPS for vs in vocab.groups[g].values() for v in vs if len(v) >= 3}
+    variants = {v for g in TABLE_GROUPS for vs in vocab.groups[g].values() for v in vs if len(v) >= 3}
     holding = alone = 0
     for raw in text.splitlines():
         for cell in raw.split("\t"):
@@ -112,7 +92,7 @@ def is_cell_stream(text: str) -> bool:
             if not s or not any(v in s for v in variants):
                 continue
             holding += 1
-            alone += any(vocab.match(s, g) is not None for g in _HEADER_GROUPS)
+            alone += any(vocab.match(s, g) is not None for g in TABLE_GROUPS)
     return holding > 0 and alone >= STREAM_SHARE * holding
 
 
@@ -122,212 +102,15 @@ def read_cell_stream(text: str) -> list[PageContent]:
     out = []
     for index, page_text in enumerate(text.split("\f")):
         raw = page_text.splitlines()
-        words = [w for n, s in enumerate(raw) for w in _cells(s, n, index)]
+        words = [w for n, s in enumerate(raw) for w in line_cells(s, n, index)]
         if not words and index > 0:
             continue
         page = Page(index=index, width=FRAME_WIDTH, height=max(len(raw), 1) * LINE_HEIGHT, words=words, kind="text")
         builder = PageBuilder(index)
-        tokens = _join_labels(reader.vocab, [reader.token([w]) for w in words])
-        reader.run(builder, _interleaved_levels(reader.vocab, tokens))
+        tokens = join_labels(reader.vocab, [reader.token([w]) for w in words])
+        reader.run(builder, interleaved_levels(reader.vocab, tokens))
         out.append(builder.content(page))
     return out
-
-
-def _cells(line: str, n: int, page: int) -> list[Word]:
-    """A line's tab-parted cells as words (a cell's inner spaces are dropped). A short cell
-    of CJK pieces parted by a space holds two cells (标 服务对象: one vertical label's end,
-    the next one's start), unless every piece is one character (资 金 来 源, a spaced label)."""
-    out = []
-    start = 0
-    for part in line.split("\t"):
-        a = start + len(part) - len(part.lstrip())
-        b = start + len(part.rstrip())
-        if b > a:
-            pieces = list(re.finditer(r"\S+", line[a:b]))
-            apart = (
-                len(pieces) > 1
-                and b - a <= MAX_LABEL_PART_CHARS + 2
-                and all(CJK.fullmatch(p.group()[0]) and CJK.fullmatch(p.group()[-1]) for p in pieces)
-                and any(len(p.group()) > 1 for p in pieces)
-            )
-            spans = [(a + p.start(), a + p.end()) for p in pieces] if apart else [(a, b)]
-            out += [dump_word(line, x, y, n, page) for x, y in spans]
-        start += len(part) + 1
-    return out
-
-
-def _join_labels(vocab: Vocabulary, tokens: list[Token]) -> list[Token]:
-    """Labels wrapped over cells, or printed a character a cell, as one token; a bracketed
-    tail ((元), (A), (50分)) joins the label before it."""
-    out: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        tok = tokens[k]
-        if out and out[-1].kind != "text" and out[-1].kind != "number" and _is_tail(out[-1], tok):
-            out[-1] = _with_words(vocab, out[-1], tok.words, keep=out[-1])
-            k += 1
-            continue
-        longer = _longer_label(vocab, out[-1], tokens, k) if out and out[-1].kind not in ("text", "number") else 0
-        if longer:
-            out[-1] = _with_words(vocab, out[-1], [w for t in tokens[k : k + longer] for w in t.words], keep=out[-1])
-            k += longer
-            continue
-        joined = _wrapped_label(vocab, tokens, k)
-        if joined is not None:
-            out.append(joined[0])
-            k += joined[1]
-            continue
-        out.append(tok)
-        k += 1
-    return out
-
-
-def _interleaved_levels(vocab: Vocabulary, tokens: list[Token]) -> list[Token]:
-    """A merged level cell printed a few characters a line beside the rows it spans (可持续影 /
-    row / 响指 / 标): its pieces are the short texts that open their lines, and together they
-    spell a level label. The label takes its first piece's place, before the rows it spans."""
-    opens = [
-        k for k, t in enumerate(tokens) if _level_piece(t) and (_opens_line(tokens, k) or _level_piece(tokens[k - 1]))
-    ]
-    out = list(tokens)
-    taken: set[int] = set()
-    for i, k in enumerate(opens):
-        if k in taken:
-            continue
-        chain, text = [k], tokens[k].text
-        for j in opens[i + 1 :]:
-            if (
-                j in taken
-                or tokens[j].words[0].box.y0 - tokens[chain[-1]].words[0].box.y0 > MAX_PIECE_GAP * LINE_HEIGHT
-            ):
-                break
-            if not _level_prefix(vocab, text + tokens[j].text):
-                continue  # a short cell of a row between the pieces (定性, 显著)
-            chain.append(j)
-            text += tokens[j].text
-            if _exact_level(vocab, text, 1) or _exact_level(vocab, text, 2):
-                break
-        if len(chain) < 2:
-            continue
-        joined = _classify(vocab, [w for c in chain for w in tokens[c].words])
-        if joined.kind not in ("level1", "level2"):
-            continue
-        out[k] = joined
-        taken.update(chain[1:])
-    return [t for k, t in enumerate(out) if k not in taken]
-
-
-def _opens_line(tokens: list[Token], k: int) -> bool:
-    return k == 0 or tokens[k - 1].words[-1].box.y0 != tokens[k].words[0].box.y0
-
-
-def _level_piece(tok: Token) -> bool:
-    return tok.kind == "text" and 1 <= len(tok.text) <= MAX_PIECE_CHARS and all(CJK.match(ch) for ch in tok.text)
-
-
-def _level_prefix(vocab: Vocabulary, text: str) -> bool:
-    key = label_key(text)
-    return any(v.startswith(key) for table in (vocab.level1, vocab.level2) for vs in table.values() for v in vs)
-
-
-def _longer_label(vocab: Vocabulary, label: Token, tokens: list[Token], k: int) -> int:
-    """How many text cells from ``k`` finish ``label`` as a longer label printed exactly
-    (偏差原因分析及 / 改进措施: the first line alone is near enough to 偏差原因分析 to match)."""
-    parts: list[Token] = []
-    for tok in tokens[k : k + MAX_LABEL_CELLS]:
-        if tok.kind != "text" or len(tok.text) > MAX_LABEL_PART_CHARS or not CJK.search(tok.text):
-            break
-        parts.append(tok)
-    for n in range(len(parts), 0, -1):
-        key = label_key(label.text + "".join(t.text for t in parts[:n]))
-        if key != label_key(label.text) and key in _exact_labels(vocab):
-            return n
-    return 0
-
-
-@cache
-def _exact_labels(vocab: Vocabulary) -> frozenset[str]:
-    groups = (*_HEADER_GROUPS, *_LABEL_GROUPS)
-    levels = [k for table in (vocab.level1, vocab.level2) for keys in table.values() for k in keys]
-    return frozenset([*(label_key(v) for g in groups for vs in vocab.groups[g].values() for v in vs), *levels])
-
-
-def _is_tail(label: Token, tok: Token) -> bool:
-    s = tok.text
-    return bool(BRACKETED_ONLY.fullmatch(s)) or (
-        bool(_OPEN_BRACKET.search(label.text)) and bool(_BRACKET_TAIL.match(s))
-    )
-
-
-def _wrapped_label(vocab: Vocabulary, tokens: list[Token], k: int) -> tuple[Token, int] | None:
-    """The longest run of short cells from ``k`` whose text together is a label its first cell is not."""
-    if tokens[k].kind not in ("text", "level1", "level2") or len(tokens[k].text) > MAX_LABEL_PART_CHARS:
-        return None
-    parts = [tokens[k]]
-    for tok in tokens[k + 1 : k + MAX_LABEL_CELLS]:
-        if tok.kind == "number" or len(tok.text) > MAX_LABEL_PART_CHARS or not CJK.search(tok.text):
-            break
-        parts.append(tok)
-    for n in range(len(parts), 1, -1):
-        words = [w for t in parts[:n] for w in t.words]
-        candidate = _classify(vocab, words)
-        if candidate.kind in ("text", "number") or (
-            candidate.kind == tokens[k].kind and candidate.role == tokens[k].role
-        ):
-            continue
-        if any(t.kind not in ("text", "level1", "level2") for t in parts[1:n]):
-            continue
-        return candidate, n
-    return None
-
-
-def _with_words(vocab: Vocabulary, tok: Token, more: list[Word], keep: Token) -> Token:
-    return Token([*tok.words, *more], keep.kind, keep.role, keep.groups)
-
-
-def _classify(vocab: Vocabulary, words: list[Word]) -> Token:
-    s = normalize("".join(w.text for w in words))
-    if vocab.is_title(s):
-        return Token(words, "title")
-    if _HEADING.match(s):
-        return Token(words, "heading")  # 三、综合评价情况及评价结论: a report's heading, not a cell
-    if len(words) == 1 and is_amount(vocab, words[0]):
-        return Token(words, "number")
-    bare = BRACKETED_ONLY.sub("", s)
-    level1, level2 = _exact_level(vocab, bare, 1), _exact_level(vocab, bare, 2)
-    if level1 is not None or level2 is not None:
-        # 成本指标 is both: a 一级 of the 2021 template, a 二级 of the older one.
-        return Token(words, "level1" if level1 else "level2", level1 or level2, {"level2": level2} if level2 else {})
-    groups = {g: m.role for g, m in vocab.match_each_group(s).items() if g in _HEADER_GROUPS}
-    if groups:
-        return Token(words, "column", groups=groups)
-    for group in _LABEL_GROUPS:
-        m = vocab.match(s, group)
-        if m is not None:
-            return Token(
-                words, "field" if group == "fields" else "section" if group == "sections" else "ignore", m.role
-            )
-    return Token(words, "text")
-
-
-_AMOUNT = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
-
-
-def is_amount(vocab: Vocabulary, word: Word) -> bool:
-    """A number, a dash, or a number and its unit (615万元, 130家): what fills a numeric cell."""
-    if is_value(word):
-        return True
-    s = normalize(word.text)
-    m = _AMOUNT.match(s)
-    return m is not None and s[m.end() :] in vocab.value_units
-
-
-def _exact_level(vocab: Vocabulary, text: str, level: int) -> str | None:
-    """A level label printed whole (a name such as 满意度 that is also a short variant only
-    counts where a row's name cannot stand: see _StreamReader._indicator)."""
-    table = vocab.level1 if level == 1 else vocab.level2
-    key = label_key(text)
-    return next((canon for canon, variants in table.items() if key in variants), None)
 
 
 def _goal_blocks(words: list[Word]) -> list[list[Word]]:
@@ -404,11 +187,11 @@ def _in_order(chars: list[Word], label: str) -> list[Word]:
     return out
 
 
-def _text_cells(tokens: list[Token], n: int) -> list[list[Word]]:
+def _textline_cells(tokens: list[Token], n: int) -> list[list[Word]]:
     """A row's texts as its ``n`` text cells (name, target, actual): the name runs to the first
     value (a number, a comparison); cells wrapped over lines are parted where each line but a
     cell's last fills its width."""
-    first = next((k for k, t in enumerate(tokens) if k > 0 and _is_value_cell(t)), None)
+    first = next((k for k, t in enumerate(tokens) if k > 0 and is_value_cell(t)), None)
     if n == 3 and first is not None and len(tokens) - first >= 1:
         name = [w for t in tokens[:first] for w in t.words]
         return [name, *_parted([t.words for t in tokens[first:]], 2)]
@@ -422,14 +205,6 @@ def _parted(blocks: list[list[Word]], n: int) -> list[list[Word]]:
     if parts is None:  # too many lines to search: the first cell takes the surplus
         return [[w for b in blocks[: len(blocks) - n + 1] for w in b], *blocks[len(blocks) - n + 1 :]]
     return parts
-
-
-def _is_value_cell(tok: Token) -> bool:
-    """A number, or a target opening with a comparison sign (≥90%, ≤1天)."""
-    return tok.kind == "number" or bool(_COMPARISON.match(tok.text))
-
-
-_COMPARISON = re.compile(r"[≥≤<>=＝＞＜]")
 
 
 # The indicator header of the standard template (财预〔2020〕10号), for rows printed without one.
@@ -466,24 +241,24 @@ class _StreamReader:
         self.tall: list[Word] = []  # the section label waiting for its table's first row
         self.level1: list[Word] = []
         self.level2: list[Word] = []
+        self.level1_later: list[Word] = []  # a 一级 printed before the rows of the block above it ended
         self.goal_words: list[Word] = []
+        self.loose_columns: list[Token] = []  # fund column labels printed before their table
         self.goal_chars: list[Word] = []  # lone characters among the goals: a vertical label's
 
     def token(self, words: list[Word]) -> Token:
-        return _classify(self.vocab, words)
+        return classify(self.vocab, words)
 
     def run(self, builder: PageBuilder, toks: list[Token]) -> None:
         self.out, self.toks, self.pos = builder, toks, 0
         while self.pos < len(self.toks):
             tok = self.toks[self.pos]
-            if self._header(tok) or self._section_label(tok) or self._field(tok):
-                continue
-            if self.section == "funds" and self._fund_row():
+            if self._header(tok) or self._section_label(tok) or self._label_around_value() or self._field(tok):
                 continue
             if self.section in (None, "goals") and self._headerless_rows():
                 continue
             if self.section == "goals" and tok.kind in ("text", "number"):
-                if len(tok.text) > 1 or not _opens_line(self.toks, self.pos):
+                if len(tok.text) > 1 or not opens_line(self.toks, self.pos):
                     # A lone character opening its line is a vertical label's, not a goal's.
                     self.goal_words += tok.words
                 else:
@@ -493,6 +268,10 @@ class _StreamReader:
                 continue
             if self.section == "indicators" and self._indicator():
                 continue
+            if tok.kind == "column" and "fund_columns" in tok.groups:
+                self.loose_columns.append(tok)
+            if tok.kind == "title":
+                self.loose_columns = []
             self.out.free_words += tok.words
             self.pos += 1
         if self.pos >= len(self.toks):
@@ -516,29 +295,36 @@ class _StreamReader:
             self.tall = []
         self.out.row(cells)
         self.section = "indicators"
-        self.level1, self.level2 = [], []
+        self.level1, self.level2, self.level1_later = [], [], []
         return True
 
     def _row_shape(self, k: int) -> bool:
-        """A name on one or two lines, then only values: a target, an actual, 分值 and 得分."""
+        """A name on one or two lines, a target and an actual (one of them a value), then 分值
+        and 得分: small numbers."""
         end = k
         while end < len(self.toks) and end - k < MAX_NAME_LINES and self._name_piece(self.toks[end]):
             end += 1
         if end == k:
             return False
-        values = []
-        while end < len(self.toks) and _is_value_cell(self.toks[end]):
-            values.append(self.toks[end])
+        cells = []
+        while end < len(self.toks) and len(cells) < MAX_SHAPE_CELLS and self.toks[end].kind in ("text", "number"):
+            if len(self.toks[end].text) > MAX_VALUE_CHARS:
+                return False
+            cells.append(self.toks[end])
             end += 1
-        numbers = [parse_number(t.text) for t in values[-2:] if t.kind == "number"]
+        numbers = []
+        while cells and cells[-1].kind == "number" and len(numbers) < 2:
+            numbers.insert(0, parse_number(cells.pop().text))
+        values = [t for t in cells if is_value_cell(t)]
         return (
-            len(values) >= MIN_SHAPE_VALUES
-            and len(numbers) == 2
+            len(numbers) == 2
+            and 1 <= len(cells) <= 2
+            and bool(values)
             and all(n is not None and 0 <= n <= MAX_WEIGHT for n in numbers)
         )
 
     def _name_piece(self, tok: Token) -> bool:
-        return tok.kind == "text" and 1 < len(tok.text) <= MAX_NAME_CHARS and not _is_value_cell(tok)
+        return tok.kind == "text" and 1 < len(tok.text) <= MAX_NAME_CHARS and not is_value_cell(tok)
 
     # -- headers and sections --------------------------------------------------------------
     def _header(self, tok: Token) -> bool:
@@ -553,9 +339,13 @@ class _StreamReader:
         group = self._header_group(run)
         if group is None:
             return False
+        self._close_goals()
+        if group == "fund_columns":
+            self.section = "funds"
+            self._fund_block(self.pos)
+            return True
         run = [t for t in run if group in t.groups]
         section = SECTION_OF_GROUP[group]
-        self._close_goals()
         roles = [t.groups[group] for t in run]
         heads = [t.words for t in run]
         if group == "fund_columns" and "item" not in roles:
@@ -569,14 +359,14 @@ class _StreamReader:
             self.tall = []
         self.out.row(cells)
         self.section = section
-        self.level1, self.level2 = [], []
+        self.level1, self.level2, self.level1_later = [], [], []
         self.pos += len(run)
         return True
 
     def _header_group(self, run: list[Token]) -> str | None:
         """The group most of the run's labels belong to; one label alone is a header only in
         the goals (预期目标 may print without its partner) or after its section's label."""
-        counts = {g: sum(g in t.groups for t in run) for g in _HEADER_GROUPS}
+        counts = {g: sum(g in t.groups for t in run) for g in HEADER_GROUPS}
         group = max(counts, key=lambda g: (counts[g], g == self._expected_group()))
         alone_ok = group == "goal_columns" or (group == self._expected_group() and not self.columns)
         if counts[group] >= 2 or (counts[group] == 1 and alone_ok):
@@ -600,9 +390,30 @@ class _StreamReader:
         self.section = tok.role
         self.columns = []
         self.pos += 1
+        if tok.role == "funds":
+            self._fund_block(self.pos)
         return True
 
     # -- fields ----------------------------------------------------------------------------
+    def _label_around_value(self) -> bool:
+        """A field label wrapped around its value in a narrow cell (实施 / 甲单位 / 单位)."""
+        if self.pos + 2 >= len(self.toks):
+            return False
+        head, value, tail = self.toks[self.pos : self.pos + 3]
+        if head.kind == "field" or value.kind != "text" or max(len(head.text), len(tail.text)) > MAX_WRAPPED_LABEL_PART:
+            return False
+        match = self.vocab.match(head.text + tail.text, "fields")
+        if match is None or match.distance:
+            return False
+        self._close_goals()
+        label = head.words + tail.words
+        self.out.row(
+            [(0.0, FRAME_WIDTH / 2, label), (FRAME_WIDTH / 2, FRAME_WIDTH, value.words)], at=label + value.words
+        )
+        self.section = None
+        self.pos += 3
+        return True
+
     def _field(self, tok: Token) -> bool:
         """A field label and the texts after it up to the next label (none: printed apart)."""
         if tok.kind != "field" or ":" in tok.text:
@@ -621,30 +432,42 @@ class _StreamReader:
         return True
 
     # -- funds -----------------------------------------------------------------------------
-    def _fund_row(self) -> bool:
-        """An item (a label wrapped over cells) and the numbers after it, in column order."""
-        if not self.columns:
-            return False
-        item: list[Word] = []
-        k = self.pos
-        while k < len(self.toks) and self.toks[k].kind == "text" and len(item) < 3:
-            item += self.toks[k].words
-            k += 1
-        values: list[Word] = []
-        while k < len(self.toks) and self.toks[k].kind == "number":
-            values += self.toks[k].words
-            k += 1
-        if not item or not values:
-            return False
-        cols = self.columns
-        item_col = next((c for c in cols if c[0] == "item"), (None, 0.0, LABEL_WIDTH))
-        slots = [c for c in cols if c[0] != "item"]
-        cells = [(item_col[1], item_col[2], item)] + [
-            (x0, x1, [w]) for (_, x0, x1), w in zip(slots, values, strict=False)
+    def _fund_block(self, start: int) -> None:
+        """The fund table from ``start`` to the next part (see ``ocrform.dump.cell_funds``)."""
+        end = start
+        while end < len(self.toks) and not self._ends_funds(self.toks[end]):
+            end += 1
+        block = read_fund_block(self.vocab, self.toks[start:end], self.loose_columns)
+        self.loose_columns = []
+        width = (FRAME_WIDTH - LABEL_WIDTH) / len(block.heads)
+        self.columns = [
+            (r, LABEL_WIDTH + k * width, LABEL_WIDTH + (k + 1) * width) for k, (r, _) in enumerate(block.heads)
         ]
-        self.out.row(cells)
-        self.pos = k
-        return True
+        cells = [(x0, x1, ws) for (_, x0, x1), (_, ws) in zip(self.columns, block.heads, strict=True)]
+        # A row stands where its first piece does: a label printed before the block (年初预算数),
+        # an item wrapped around the block (年度资金总 … 额：) would stretch it over other rows.
+        first = self.tall[:1] or [w for t in self.toks[start:end] for w in t.words][:1]
+        if self.tall:
+            cells.insert(0, (0.0, LABEL_WIDTH, self.tall))
+            self.tall = []
+        self.out.row(cells, at=first or None)
+        slots = self.columns[1:]
+        for item, values in block.rows:
+            _, x0, x1 = self.columns[0]
+            cells = [(x0, x1, item), *((a, b, [w]) for (_, a, b), w in zip(slots, values, strict=False))]
+            self.out.row(cells, at=item[:1])
+        self.out.free_words += block.free
+        self.pos = end
+        self.section = None
+
+    def _ends_funds(self, tok: Token) -> bool:
+        if tok.kind in ("title", "field", "heading", "level1", "level2"):
+            return True
+        if tok.kind == "section":
+            return tok.role != "funds"
+        if tok.kind == "column":
+            return "fund_columns" not in tok.groups
+        return tok.kind == "text" and len(tok.text) > MAX_NAME_CHARS
 
     # -- goals -----------------------------------------------------------------------------
     def _close_goals(self) -> None:
@@ -669,7 +492,7 @@ class _StreamReader:
         """Levels carry down; a row is its texts and the run of numbers that closes it."""
         tok = self.toks[self.pos]
         nxt = self.toks[self.pos + 1] if self.pos + 1 < len(self.toks) else None
-        if tok.kind in ("level1", "level2") and not (nxt is not None and _is_value_cell(nxt)):
+        if tok.kind in ("level1", "level2") and not (nxt is not None and is_value_cell(nxt)):
             if (
                 tok.kind == "level1"
                 and tok.groups.get("level2")
@@ -678,9 +501,9 @@ class _StreamReader:
             ):
                 self.level2 = tok.words  # 成本指标 under a 一级 already printed, no 二级 after it
             elif tok.kind == "level1":
-                self.level1, self.level2 = tok.words, []
+                self.level1, self.level2, self.level1_later = tok.words, [], []
             else:
-                self.level2 = tok.words
+                self._level2(tok)
             self.pos += 1
             return True
         if self._fragment(tok):
@@ -706,6 +529,19 @@ class _StreamReader:
             self._reason(n, numbers)
         return True
 
+    def _level2(self, tok: Token) -> None:
+        """A 二级 that the template puts under another 一级 than the one read last: that 一级
+        is the next block's, printed early (a merged cell's label is centred on its rows, so
+        a dump of pieces may draw it before the rows above it end); it waits for its 二级."""
+        parent = self.vocab.parent_level1(tok.role or "")
+        current = self.vocab.canonical_level1(_plain(self.level1)) if self.level1 else None
+        waiting = self.vocab.canonical_level1(_plain(self.level1_later)) if self.level1_later else None
+        if parent is not None and waiting == parent:
+            self.level1, self.level1_later = self.level1_later, []
+        elif parent is not None and current is not None and current != parent:
+            self.level1_later, self.level1 = self.level1, []
+        self.level2 = tok.words
+
     def _fragment(self, tok: Token) -> bool:
         return tok.kind == "text" and (
             len(tok.text) == 1
@@ -718,7 +554,7 @@ class _StreamReader:
         closing_words = [t.words for t in numbers[len(numbers) - len(closing) :]] if closing else []
         leading = numbers[: len(numbers) - len(closing_words)]
         wanted = [r for r in TEXT_ROLES if r in roles]
-        cells_text = _text_cells([*texts, *leading], len(wanted))
+        cells_text = _textline_cells([*texts, *leading], len(wanted))
         placed = dict(zip(wanted, cells_text, strict=False))
         placed.update(zip(closing, closing_words, strict=False))  # one number alone: 分值, 得分 blank
         placed["level1"], placed["level2"] = self.level1, self.level2

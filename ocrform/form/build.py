@@ -97,7 +97,9 @@ def _levels_from_name(out: _Out, p: str, name: Span, vocab: Vocabulary) -> tuple
     if level2 is None:
         return None, None
     for path in (f"{p}/level1", f"{p}/level2"):
-        out.provenance += [q.model_copy(update={"method": q.method + "+level-from-name"}) for q in name.provenance(path)]
+        out.provenance += [
+            q.model_copy(update={"method": q.method + "+level-from-name"}) for q in name.provenance(path)
+        ]
     return vocab.parent_level1(level2), level2
 
 
