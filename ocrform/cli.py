@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         help="engine setting, e.g. det_model_dir=/models/det (repeatable)",
     )
     conv.add_argument("--dpi", type=int, default=200, help="resolution for rendering image-only PDF pages")
+    conv.add_argument(
+        "--one-document-per-folder",
+        action="store_true",
+        help="each folder given is one document: its page images in natural name order (page_2 before page_10)",
+    )
     conv.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     conv.set_defaults(func=_cmd_convert)
 
@@ -88,7 +93,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         engine_options[key] = value
 
-    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES))
+    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES, args.one_document_per_folder))
     if not files:
         print("error: no input files found", file=sys.stderr)
         return EXIT_USAGE
@@ -130,10 +135,13 @@ def _cmd_fix_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _expand_inputs(inputs: list[Path], suffixes: set[str]) -> Iterator[Path]:
-    """Files as given (a bad one is reported by the converter); folders searched for known types."""
+def _expand_inputs(inputs: list[Path], suffixes: set[str], folder_documents: bool = False) -> Iterator[Path]:
+    """Files as given (a bad one is reported by the converter); folders searched for known
+    types, or each folder one document of page images (``folder_documents``)."""
     for item in inputs:
-        if item.is_dir():
+        if item.is_dir() and folder_documents:
+            yield item
+        elif item.is_dir():
             yield from sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
         else:
             yield item

@@ -7,6 +7,8 @@ the OCR path instead. Image files (PNG, JPEG, TIFF, multi-page TIFF) are always 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -43,7 +45,12 @@ _MAGIC = {
 
 
 def sniff_kind(path: Path) -> str:
-    """The input's kind from its first bytes, so a mis-named file is still read right."""
+    """The input's kind from its first bytes, so a mis-named file is still read right. A
+    folder is one document whose pages are its page images (see ``folder_pages``)."""
+    if path.is_dir():
+        if not folder_pages(path):
+            raise InputError(path, "folder holds no page images (PNG, JPEG, TIFF or BMP)")
+        return "image"
     try:
         with path.open("rb") as fh:
             head = fh.read(1024)
@@ -72,6 +79,8 @@ def sniff_kind(path: Path) -> str:
 def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> InputDocument:
     path = Path(path)
     kind = sniff_kind(path)
+    if path.is_dir():
+        return _load_image_folder(path)
     if kind == "pdf":
         return _load_pdf(path, dpi)
     return _load_image(path)
@@ -155,6 +164,42 @@ def _load_image(path: Path) -> InputDocument:
         )
 
     return InputDocument(path=path, kind="image", page_count=count, load_page=load_page)
+
+
+def folder_pages(folder: Path) -> list[Path]:
+    """A folder's page images in natural name order (page_2 before page_10); files directly
+    in it only, hidden ones left out."""
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
+    return sorted((p for p in files if not p.name.startswith(".")), key=natural_key)
+
+
+def natural_key(path: Path) -> list[tuple[int, int | str]]:
+    """scan_2 before scan_10: digit runs compare as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGITS.split(path.name) if part]
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _load_image_folder(folder: Path) -> InputDocument:
+    """A document scanned one image per page: its pages are the folder's images in natural
+    order, each frame of a multi-page TIFF a page, decoded one at a time."""
+    frames: list[tuple[Path, int]] = []
+    for file in folder_pages(folder):
+        try:
+            count = cv2.imcount(str(file))
+        except cv2.error:
+            count = 0
+        if count <= 0:
+            raise InputError(file, "corrupt or unreadable image (a page of the folder's document)")
+        frames += [(file, k) for k in range(count)]
+    files = {file: _load_image(file) for file, _ in frames}
+
+    def load_page(index: int) -> Page:
+        file, frame = frames[index]
+        return replace(files[file].load_page(frame), index=index)
+
+    return InputDocument(path=folder, kind="image", page_count=len(frames), load_page=load_page)
 
 
 def _first_line(exc: BaseException) -> str:

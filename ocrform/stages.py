@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrform.canonical import DocumentResult, FormEvidence, Repair, Source
-from ocrform.document import DEFAULT_DPI
+from ocrform.document import DEFAULT_DPI, folder_pages
 from ocrform.dump.parser import decode_text_dump, read_text
 from ocrform.dump.stream import is_cell_stream, read_cell_stream
 from ocrform.dump.tabbed import is_tabbed, read_tabbed
@@ -205,8 +205,12 @@ def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine
 
 
 def _sha256(path: Path) -> str:
+    """The file's hash; a folder document's is over its pages' names and bytes, in page order."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    for file in folder_pages(path) if path.is_dir() else [path]:
+        if path.is_dir():
+            h.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()

@@ -209,3 +209,33 @@ def test_a_heavy_scan_lying_any_way_up_comes_back_upright(tmp_path: Path, turn: 
     codes = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
     turned = cv2.rotate(image, codes[turn]) if turn else image
     assert preprocess_page(turned, 150 / 72).rotation == turn
+
+
+def test_a_folder_of_page_images_is_one_document_equal_to_its_tiff(tmp_path: Path) -> None:
+    """A document scanned one image per page (scan_1.png … scan_10.png): with the folder as
+    the input, its pages in natural name order are one document, the same as one TIFF."""
+    import cv2
+
+    from ocrform.cli import main
+
+    pdf = tmp_path / "two.pdf"
+    forms = [gold("000_f03"), gold("000_f06")]
+    render_forms_pdf(forms, pdf, STYLES["guizhou"])
+    tiff = tmp_path / "two.tiff"
+    render_scan(pdf, tiff, "mild", seed=5, dpi=200)
+    ok, frames = cv2.imreadmulti(str(tiff))
+    assert ok and len(frames) >= 2
+    folder = tmp_path / "scan"
+    folder.mkdir()
+    # Named so that a plain sort would put the last page first (scan_10 before scan_2).
+    for k, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"scan_{2 + 8 * k}.png"), frame)
+    (folder / "notes.txt").write_text("not a page", encoding="utf-8")
+    doc = load_document(folder)
+    assert doc.page_count == len(frames)
+    by_folder, by_tiff = convert(folder), convert(tiff)
+    assert by_folder.model_dump(exclude={"source"}) == by_tiff.model_dump(exclude={"source"})
+    assert [f.project_name for f in by_folder.forms] == [f["project_name"] for f in forms]
+    out = tmp_path / "out"
+    assert main(["convert", str(folder), "-o", str(out), "--one-document-per-folder", "-q"]) == 0
+    assert [p.name for p in out.iterdir()] == ["scan.json"]
