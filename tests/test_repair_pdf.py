@@ -332,3 +332,21 @@ def test_sparse_runs_join_close_ideographs_only() -> None:
         assert len(set(shifted.values())) == len(chars)
         assert all(shifted[c] == c for c in "ABC")
         assert all(0 <= ord(t) - ord(g) <= 4 * 12 for t, g in shifted.items())
+
+
+def test_a_family_embedded_twice_under_one_name_is_repaired_font_by_font(tmp: Path, no_recognition: None) -> None:
+    """Chromium embeds a second subset of the same family for bold text, under the same
+    BaseFont: the name no longer says which font a word is in, its glyphs do (the font
+    whose ToUnicode gives them the characters they extracted as). Both fonts are repaired."""
+    fixture = Path(__file__).parent / "fixtures" / "office" / "chromium" / "hunan-chromium-WenQuanYiZenHei-bold.pdf"
+    with pymupdf.open(fixture) as doc:
+        names = [f.name for f in cid_fonts(doc).values()]
+    assert len(names) == 2 and len(set(names)) == 1
+    bad = tmp / "twice.pdf"
+    garbled = garble_pdf(fixture, bad, random.Random(5))
+    _, clean_pages = _pages(fixture)
+    pdf, pages = _pages(bad)
+    fixed = repair_pdf_text(pdf, pages)
+    right, total = _rate(_words(clean_pages), _words(fixed.pages), garbled)
+    assert total > 100 and right == total
+    assert _words(fixed.pages) == _words(clean_pages)

@@ -63,9 +63,11 @@ class FontRepair:
         return len(self.true_by_gid) + len(self.true_by_char)
 
 
-def used_glyphs(words: Iterable[Word], fonts: dict[int, CidFont]) -> dict[int, dict[int, str]]:
+def used_glyphs(
+    words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None
+) -> dict[int, dict[int, str]]:
     """Font xref → glyph id → the character the text layer gives it (the most frequent one)."""
-    font_of = _FontLookup(fonts)
+    font_of = _FontLookup(fonts, pdf)
     seen: dict[int, dict[int, Counter[str]]] = {}
     for w in words:
         xref = font_of(w)
@@ -79,15 +81,20 @@ def used_glyphs(words: Iterable[Word], fonts: dict[int, CidFont]) -> dict[int, d
 
 
 class _FontLookup:
-    """The font xref of a word: its own ``font_xref``, else the one font its name denotes.
+    """The font xref of a word: its own ``font_xref``, else the font its name denotes.
 
     Text extraction may shorten a font's name, so a name matches a font whose BaseFont
-    (without the subset tag) starts with it; an ambiguous name resolves to nothing.
+    (without the subset tag) starts with it. Producers embed a family twice under one name
+    (Chromium and LibreOffice: a second subset for the bold face); of such fonts the word's
+    is the one whose ToUnicode gives its glyphs the characters they extracted as (the map
+    the reader itself used). A word no font explains alone resolves to nothing.
     """
 
-    def __init__(self, fonts: dict[int, CidFont]) -> None:
+    def __init__(self, fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None) -> None:
         self.fonts = fonts
-        self.names: dict[str, int | None] = {}
+        self.pdf = pdf
+        self.names: dict[str, list[int]] = {}
+        self.maps: dict[int, dict[int, list[str]]] = {}  # xref → glyph id → ToUnicode characters
 
     def __call__(self, word: Word) -> int | None:
         if word.font_xref in self.fonts:
@@ -96,14 +103,41 @@ class _FontLookup:
         if not name:
             return None
         if name not in self.names:
-            hits = [x for x, f in self.fonts.items() if f.name.startswith(name) or name.startswith(f.name)]
-            self.names[name] = hits[0] if len(hits) == 1 else None
-        return self.names[name]
+            self.names[name] = [x for x, f in self.fonts.items() if f.name.startswith(name) or name.startswith(f.name)]
+        hits = self.names[name]
+        if len(hits) == 1:
+            return hits[0]
+        return self._by_tounicode(word, hits)
+
+    def _by_tounicode(self, word: Word, hits: list[int]) -> int | None:
+        if self.pdf is None or word.glyph_ids is None or len(word.glyph_ids) != len(word.text):
+            return None
+        agree = [x for x in hits if self._explains(x, word)]
+        return agree[0] if len(agree) == 1 or (agree and self._same_glyphs(agree)) else None
+
+    def _explains(self, xref: int, word: Word) -> bool:
+        chars = self._map(xref)
+        return all(ch in chars.get(gid, ()) for gid, ch in zip(word.glyph_ids or (), word.text, strict=True))
+
+    def _same_glyphs(self, xrefs: list[int]) -> bool:
+        """Subsets that number their glyphs alike (the same font program's ids): any will do."""
+        first = self._map(xrefs[0])
+        return all(self._map(x).items() <= first.items() or first.items() <= self._map(x).items() for x in xrefs[1:])
+
+    def _map(self, xref: int) -> dict[int, list[str]]:
+        if xref not in self.maps:
+            assert self.pdf is not None
+            font = self.fonts[xref]
+            out: dict[int, list[str]] = {}
+            for cid, text in read_tounicode(self.pdf, font).items():
+                out.setdefault(font.gid(cid), []).append(text)
+            self.maps[xref] = out
+        return self.maps[xref]
 
 
-def font_texts(words: Iterable[Word], fonts: dict[int, CidFont]) -> dict[int, str]:
+def font_texts(words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None) -> dict[int, str]:
     """Font xref → the text it shows, a line per word in reading order (tier 3's context)."""
-    font_of = _FontLookup(fonts)
+    font_of = _FontLookup(fonts, pdf)
     lines: dict[int, list[str]] = {}
     for w in words:
         xref = font_of(w)
@@ -120,9 +154,9 @@ def plan_font_repairs(
 ) -> list[FontRepair]:
     """Judge every font that ``words`` use against its own glyphs (or, failing that, its text)."""
     fonts = fonts if fonts is not None else cid_fonts(pdf)
-    texts = font_texts(words, fonts)
+    texts = font_texts(words, fonts, pdf)
     plans = []
-    for xref, extracted in sorted(used_glyphs(words, fonts).items()):
+    for xref, extracted in sorted(used_glyphs(words, fonts, pdf).items()):
         font = fonts.get(xref)
         if font is None:
             continue
@@ -175,12 +209,12 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
 
 
 def apply_to_words(
-    words: Iterable[Word], plans: list[FontRepair], fonts: dict[int, CidFont]
+    words: Iterable[Word], plans: list[FontRepair], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None
 ) -> tuple[list[Word], list[Repair]]:
     """The words with the plans' repairs applied (new words; the others as they were), and
     one Repair record per changed word."""
     by_font = {p.xref: p for p in plans if p.true_by_gid or p.true_by_char}
-    font_of = _FontLookup(fonts)
+    font_of = _FontLookup(fonts, pdf)
     out: list[Word] = []
     records = []
     for w in words:
@@ -228,7 +262,7 @@ def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> RepairedText:
     plans = plan_font_repairs(pdf, words, fonts)
     if not any(p.true_by_gid or p.true_by_char for p in plans):
         return RepairedText(list(pages), [])
-    repaired, records = apply_to_words(words, plans, fonts)
+    repaired, records = apply_to_words(words, plans, fonts, pdf)
     out, start = [], 0
     for page in pages:
         end = start + len(page.words)
