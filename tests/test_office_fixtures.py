@@ -17,6 +17,7 @@ import ocrform
 from ocrform.evaluate import field_accuracy
 from ocrform.form.labels import vocabulary
 from ocrform.form.numbers import parse_date, parse_number
+from ocrform.repair.font import is_suspect
 from ocrform.text import normalize
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "office"
@@ -24,10 +25,18 @@ PRODUCERS = ("writer", "calc", "chromium")
 
 
 def _read(folder: Path) -> list[tuple[Path, list[dict], list[dict]]]:
+    """Each document's forms and truth. Their text layers are clean: the glyph repair may
+    change only the code points no correct layer holds (Chromium's ToUnicode gives Noto's
+    ideographs as Kangxi radicals: ⽬ for 目), never an ordinary character."""
     pdfs = sorted(folder.glob("*.pdf"))
     out = []
     for item in ocrform.convert_many(pdfs):
         assert item.error is None, item.error
+        repairs = [r for ev in item.result.evidence for r in ev.repairs]
+        ordinary = [
+            (a, b) for r in repairs for a, b in zip(r.source, r.repaired, strict=True) if a != b and not is_suspect(a)
+        ]
+        assert ordinary == [], item.path
         want = json.loads(item.path.with_suffix(".json").read_text(encoding="utf-8"))
         out.append((item.path, [f.model_dump(mode="json") for f in item.result.forms], want))
     return out

@@ -15,8 +15,8 @@ from pathlib import Path
 import pymupdf
 
 from ocrform.errors import InputError
-from ocrform.repair.font import CidFont, cid_fonts, read_tounicode, write_tounicode
-from ocrform.repair.pdf import FontRepair, plan_font_repairs
+from ocrform.repair.font import CidFont, cid_fonts, parse_tounicode, read_tounicode, write_tounicode
+from ocrform.repair.pdf import SIMPLE_FONTS, FontRepair, font_family, plan_font_repairs, plan_simple_font_repairs
 from ocrform.words.pdf_text import read_text_layer
 
 
@@ -54,11 +54,14 @@ def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
         raise InputError(src, "encrypted PDF (a password is required)")
     fonts = cid_fonts(doc)
     words = [w for i, page in enumerate(doc) for w in read_text_layer(page, i)]
-    report = FixReport(src=src, dst=dst, fonts=plan_font_repairs(doc, words, fonts))
+    plans = plan_font_repairs(doc, words, fonts) + plan_simple_font_repairs(doc, words, fonts)
+    report = FixReport(src=src, dst=dst, fonts=plans)
     for plan in report.fonts:
-        if plan.changes:
+        if plan.changes and plan.xref:
             _rewrite_tounicode(doc, fonts[plan.xref], plan)
             report.changed = True
+        elif plan.changes:
+            report.changed |= _rewrite_simple_fonts(doc, plan)
     if report.changed:
         # Written from memory so that ``dst`` may be ``src`` itself.
         data = doc.tobytes(garbage=1, deflate=True)
@@ -93,6 +96,28 @@ def _rewrite_tounicode(doc: pymupdf.Document, font: CidFont, plan: FontRepair) -
     doc.update_object(xref, "<<>>")
     doc.update_stream(xref, data)
     doc.xref_set_key(font.xref, "ToUnicode", f"{xref} 0 R")
+
+
+def _rewrite_simple_fonts(doc: pymupdf.Document, plan: FontRepair) -> bool:
+    """The ToUnicode of every one-byte font of the plan's family, each character the plan
+    repairs mapped to its true one. Whether any map changed."""
+    changed = False
+    done: set[int] = set()
+    for page in doc:
+        for xref, _ext, subtype, basefont, *_ in page.get_fonts(full=True):
+            if xref in done or subtype not in SIMPLE_FONTS or font_family(basefont or subtype) != plan.name:
+                continue
+            done.add(xref)
+            kind, value = doc.xref_get_key(xref, "ToUnicode")
+            if kind != "xref":
+                continue
+            stream = int(value.split()[0])
+            mapping = parse_tounicode(doc.xref_stream(stream) or b"")
+            fixed = {code: plan.true_by_char.get(ch, ch) for code, ch in mapping.items()}
+            if fixed != mapping:
+                doc.update_stream(stream, write_tounicode(fixed, code_bytes=1))
+                changed = True
+    return changed
 
 
 def _cids(font: CidFont, gids: set[int]) -> list[int]:

@@ -176,8 +176,9 @@ def _utf16(raw: bytes) -> str:
     return raw.decode("utf-16-be", errors="replace")
 
 
-def write_tounicode(mapping: dict[int, str]) -> bytes:
-    """A ToUnicode CMap for two-byte codes: consecutive runs as bfrange, the rest as bfchar.
+def write_tounicode(mapping: dict[int, str], code_bytes: int = 2) -> bytes:
+    """A ToUnicode CMap for two-byte codes (one-byte for a simple font's ``code_bytes=1``):
+    consecutive runs as bfrange, the rest as bfchar.
 
     A bfrange only increments the destination's last byte and may not cross a boundary in
     the source's first byte, so runs are cut there.
@@ -216,18 +217,19 @@ def write_tounicode(mapping: dict[int, str]) -> bytes:
         "/CMapName /Adobe-Identity-UCS def",
         "/CMapType 2 def",
         "1 begincodespacerange",
-        "<0000> <FFFF>",
+        "<00> <FF>" if code_bytes == 1 else "<0000> <FFFF>",
         "endcodespacerange",
     ]
+    digits = 2 * code_bytes
     for k in range(0, len(chars), _BLOCK):
         block = chars[k : k + _BLOCK]
         lines.append(f"{len(block)} beginbfchar")
-        lines += [f"<{code:04X}> <{_utf16_hex(text)}>" for code, text in block]
+        lines += [f"<{code:0{digits}X}> <{_utf16_hex(text)}>" for code, text in block]
         lines.append("endbfchar")
     for k in range(0, len(ranges), _BLOCK):
         block_r = ranges[k : k + _BLOCK]
         lines.append(f"{len(block_r)} beginbfrange")
-        lines += [f"<{lo:04X}> <{hi:04X}> <{_utf16_hex(text)}>" for lo, hi, text in block_r]
+        lines += [f"<{lo:0{digits}X}> <{hi:0{digits}X}> <{_utf16_hex(text)}>" for lo, hi, text in block_r]
         lines.append("endbfrange")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end", ""]
     return "\n".join(lines).encode("ascii")

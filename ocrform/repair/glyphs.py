@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 from fontTools.pens.svgPathPen import SVGPathPen
@@ -35,7 +37,7 @@ _COLUMNS = 32
 DETECT_SAMPLE = 48
 # A font is shifted when at least this share of the sampled in-run glyphs read as a
 # character above the extracted one (and at least MIN_SHIFTED of them do).
-SHIFT_SHARE = 0.3
+SHIFT_SHARE = 0.12
 MIN_SHIFTED = 3
 # A suspect code point (PUA, U+FFFD, ...) is replaced only by a confident reading.
 MIN_FREE_PROB = 0.6
@@ -169,6 +171,36 @@ def render_glyphs(program: bytes, gids: list[int]) -> list[np.ndarray] | None:
     return out
 
 
+def page_glyph_renderer(
+    pdf: pymupdf.Document, places: dict[int, tuple[int, tuple[float, float, float, float]]]
+) -> Callable[[list[int]], list[np.ndarray] | None]:
+    """Glyphs drawn as the page prints them: id → (page index, character box in points),
+    each box rendered GLYPH_PX high in grey, so any font a page can draw (TrueType, Type1,
+    Type3, no program at hand) can be read."""
+    loaded: dict[int, pymupdf.Page] = {}
+
+    def render(ids: list[int]) -> list[np.ndarray] | None:
+        out = []
+        for i in ids:
+            index, (x0, y0, x1, y1) = places[i]
+            page = loaded.setdefault(index, pdf[index])
+            scale = GLYPH_PX / max(y1 - y0, 1e-3)
+            pix = page.get_pixmap(
+                matrix=pymupdf.Matrix(scale, scale),
+                clip=pymupdf.Rect(x0, y0, x1, y1),
+                colorspace=pymupdf.csGRAY,
+                alpha=False,
+            )
+            img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width)
+            if img.shape[0] != GLYPH_PX:
+                width = max(8, round(img.shape[1] * GLYPH_PX / max(img.shape[0], 1)))
+                img = cv2.resize(img, (width, GLYPH_PX), interpolation=cv2.INTER_AREA)
+            out.append(np.ascontiguousarray(np.pad(img, ((0, 0), (_PAD, _PAD)), constant_values=255)))
+        return out
+
+    return render
+
+
 @dataclass
 class ShapeVerdict:
     """What the glyph shapes say about a font's text layer."""
@@ -181,13 +213,15 @@ class ShapeVerdict:
 
 
 def repair_from_shapes(
-    program: bytes,
+    render: Callable[[list[int]], list[np.ndarray] | None],
     extracted: dict[int, str],
     reader: GlyphReader | None = None,
     subset: set[str] | None = None,
 ) -> ShapeVerdict:
     """Decide whether the font's ToUnicode is shifted, from its glyph shapes, and repair it.
 
+    ``render`` draws glyphs by id, GLYPH_PX high, black on white (``render_glyphs`` from
+    the font program, or crops of the page where each is printed); None: it cannot.
     ``extracted``: every glyph id the document shows in this font → the character its
     text layer gives (one character; an empty string when it gives none). ``subset``:
     every character the font's ToUnicode gives any code, shown or not; a run may start
@@ -222,7 +256,7 @@ def repair_from_shapes(
         todo = [g for g in gids if g not in probs]
         if not todo:
             return True
-        images = render_glyphs(program, todo + context)
+        images = render(todo + context)
         if images is None:
             return False
         drawn = dict(zip(todo, images))

@@ -10,6 +10,7 @@ alone, so a clean document comes out unchanged.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from ocrform.repair.font import (
     repair_from_cmap,
     strip_subset_tag,
 )
-from ocrform.repair.glyphs import GlyphReader, repair_from_shapes
+from ocrform.repair.glyphs import GlyphReader, page_glyph_renderer, render_glyphs, repair_from_shapes
 from ocrform.repair.plausible import looks_garbled, may_be_garbled
 from ocrform.repair.text import repair_text
 
@@ -170,6 +171,60 @@ def plan_font_repairs(
     return plans
 
 
+def plan_simple_font_repairs(
+    pdf: pymupdf.Document,
+    words: list[Word],
+    fonts: dict[int, CidFont],
+    reader: GlyphReader | None = None,
+) -> list[FontRepair]:
+    """Judge the fonts no Identity-encoded font accounts for (one-byte TrueType, Type1 and
+    Type3 fonts: LibreOffice and Chromium write most text so) by their glyphs as the page
+    prints them. Their programs seldom know their characters (a subset's cmap maps codes
+    to glyphs; Type3 glyphs are drawings), so the shapes are the evidence, read where the
+    characters stand; a font's words are grouped by its name, its characters by what they
+    extract as (the defect is one-to-one within a font)."""
+    font_of = _FontLookup(fonts, pdf)
+    groups: dict[str, dict[str, tuple[int, tuple[float, float, float, float]]]] = {}
+    for w in words:
+        if w.font is None or w.char_boxes is None or font_of(w) is not None:
+            continue
+        seen = groups.setdefault(font_family(w.font), {})
+        for ch, box in zip(w.text, w.char_boxes, strict=False):
+            if not ch.isspace() and ch not in seen:
+                seen[ch] = (w.page, (box.x0, box.y0, box.x1, box.y1))
+    plans = []
+    for name, places in sorted(groups.items()):
+        start = time.perf_counter()
+        chars = sorted(places, key=ord)
+        extracted = dict(enumerate(chars))
+        render = page_glyph_renderer(pdf, {i: places[ch] for i, ch in extracted.items()})
+        verdict = repair_from_shapes(render, extracted, reader, set(chars))
+        plan = FontRepair(
+            xref=0,
+            name=name,
+            method=METHOD_SHAPES,
+            glyphs=len(chars),
+            shifted=verdict.shifted,
+            true_by_char={extracted[i]: t for i, t in verdict.repairs.items()},
+            read=verdict.read,
+        )
+        plan.seconds = time.perf_counter() - start
+        plans.append(plan)
+    return plans
+
+
+_TYPE3_REF = re.compile(r"\s*\(\d+ \d+ R\)$")
+# One-byte fonts (what pymupdf's get_fonts calls their subtypes), judged by their glyphs on the page.
+SIMPLE_FONTS = ("TrueType", "Type1", "Type3", "MMType1")
+
+
+def font_family(font: str) -> str:
+    """The family a simple font's words belong to: its name without the subset tag, and a
+    Type3 font's object number dropped (Chromium draws a family in Type3 fonts of 256
+    glyphs each, every character in one of them, so together they still map one to one)."""
+    return _TYPE3_REF.sub("", strip_subset_tag(font))
+
+
 def _repair_from_text(plan: FontRepair, text: str) -> None:
     fixed = repair_text(text)
     if not fixed.garbled:
@@ -200,7 +255,7 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
         # would cost seconds to confirm what the text already says.
         return plan
     subset = {ch for ch in read_tounicode(pdf, font).values() if len(ch) == 1}
-    shapes = repair_from_shapes(program, extracted, reader, subset)
+    shapes = repair_from_shapes(lambda gids: render_glyphs(program, gids), extracted, reader, subset)
     plan.method = METHOD_SHAPES
     plan.true_by_gid, plan.shifted, plan.read = shapes.repairs, shapes.shifted, shapes.read
     if shapes.unreadable:
@@ -213,13 +268,14 @@ def apply_to_words(
 ) -> tuple[list[Word], list[Repair]]:
     """The words with the plans' repairs applied (new words; the others as they were), and
     one Repair record per changed word."""
-    by_font = {p.xref: p for p in plans if p.true_by_gid or p.true_by_char}
+    by_font = {p.xref: p for p in plans if p.xref and (p.true_by_gid or p.true_by_char)}
+    by_name = {p.name: p for p in plans if not p.xref and p.true_by_char}
     font_of = _FontLookup(fonts, pdf)
     out: list[Word] = []
     records = []
     for w in words:
         xref = font_of(w)
-        plan = by_font.get(xref) if xref is not None else None
+        plan = by_font.get(xref) if xref is not None else by_name.get(font_family(w.font or ""))
         text = _repaired_text(w, plan) if plan is not None else None
         if plan is None or text is None or text == w.text:
             out.append(w)
@@ -259,7 +315,7 @@ def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> RepairedText:
     """
     fonts = cid_fonts(pdf)
     words = [w for p in pages for w in p.words]
-    plans = plan_font_repairs(pdf, words, fonts)
+    plans = plan_font_repairs(pdf, words, fonts) + plan_simple_font_repairs(pdf, words, fonts)
     if not any(p.true_by_gid or p.true_by_char for p in plans):
         return RepairedText(list(pages), [])
     repaired, records = apply_to_words(words, plans, fonts, pdf)

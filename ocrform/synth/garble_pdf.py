@@ -22,7 +22,7 @@ import pymupdf
 from fontTools.ttLib import newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
-from ocrform.repair.font import CidFont, cid_fonts, open_program, read_tounicode, write_tounicode
+from ocrform.repair.font import CidFont, cid_fonts, open_program, parse_tounicode, read_tounicode, write_tounicode
 from ocrform.repair.plausible import is_cjk
 
 # Runs the producer cut its sorted character list into (seed 001 shows runs of 2 to 5).
@@ -34,6 +34,8 @@ MIN_RUN, MAX_RUN = 1, 5
 SPARSE_MAX_GAP = 12
 SPARSE_OPEN = 0.04
 SPARSE_GROW = 0.75
+# Another producer's runs, within one 256-code-point block each (issue 21): 2 to 8 long.
+BLOCK_RUN = (2, 8)
 _WS = b" \t\r\n\f\x00"
 _DELIMS = b"()<>[]{}/%"
 _ESCAPES = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
@@ -65,6 +67,7 @@ def garble_pdf(
     shift: bool = True,
     sparse: bool = False,
     drop_program: bool = False,
+    share: float | None = None,
 ) -> dict[str, str]:
     """Write ``dst``: ``src`` with every Identity-H TrueType font's ToUnicode shifted.
 
@@ -87,7 +90,7 @@ def garble_pdf(
         codes = {c for s in streams for sh in s.shown if sh.font == xref for c in _codes(sh.raw)}
         if not codes:
             continue
-        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap, shift, sparse)
+        renumbers[xref], shifted = _garble_font(doc, font, codes, rng, strip_cmap, shift, sparse, share)
         garbled.update({t: g for t, g in shifted.items() if t != g})
     for s in streams:
         if any(sh.font in renumbers for sh in s.shown):
@@ -100,15 +103,44 @@ def garble_pdf(
     return garbled
 
 
-def shifted_runs(chars: list[str], rng: random.Random, sparse: bool = False) -> dict[str, str]:
+def garble_simple_fonts(src: Path, dst: Path, rng: random.Random, share: float) -> dict[str, str]:
+    """Write ``dst``: ``src`` with the ToUnicode of every simple font (TrueType, Type1, Type3
+    with one-byte codes: what LibreOffice and Chromium write for most fonts) sending about
+    ``share`` of the document's distinct ideographs to wrong, ordinary ones (``_block_runs``).
+    The fonts are untouched, so the pages render as before. Returns true → garbled."""
+    doc = pymupdf.open(src)
+    maps: dict[int, dict[int, str]] = {}
+    for page in doc:
+        for xref, _ext, subtype, *_ in page.get_fonts(full=True):
+            if subtype in ("TrueType", "Type1", "Type3") and xref not in maps:
+                kind, value = doc.xref_get_key(xref, "ToUnicode")
+                if kind == "xref":
+                    maps[xref] = parse_tounicode(doc.xref_stream(int(value.split()[0])) or b"")
+    chars = sorted({t for m in maps.values() for t in m.values() if len(t) == 1}, key=ord)
+    wrong = {t: g for t, g in _block_runs(chars, rng, share).items() if t != g}
+    for xref, mapping in maps.items():
+        if any(t in wrong for t in mapping.values()):
+            new = {code: wrong.get(t, t) for code, t in mapping.items()}
+            _write_stream_key(doc, xref, "ToUnicode", write_tounicode(new, code_bytes=1))
+    doc.save(dst, garbage=3, deflate=True)
+    return wrong
+
+
+def shifted_runs(
+    chars: list[str], rng: random.Random, sparse: bool = False, share: float | None = None
+) -> dict[str, str]:
     """True character → the character the defect extracts, for ``chars`` in code-point order.
 
     The list is cut into runs of MIN_RUN..MAX_RUN characters; inside a run the k-th
     character extracts as the run's first code point + k, so only a run's first character
     (and characters whose code points happen to follow it) come out right. ``sparse`` cuts
     runs as seed 001's producer did (few, short, among close code points); the default
-    cuts the whole list, the harder case for the font tiers.
+    cuts the whole list, the harder case for the font tiers. ``share`` garbles about that
+    share of the characters in runs within one 256-code-point block each (see
+    ``_block_runs``): their wrong characters are ordinary ones, which no rarity test sees.
     """
+    if share is not None:
+        return _block_runs(chars, rng, share)
     out: dict[str, str] = {}
     i = 0
     while i < len(chars):
@@ -116,6 +148,35 @@ def shifted_runs(chars: list[str], rng: random.Random, sparse: bool = False) -> 
         first = ord(run[0])
         out.update({ch: chr(first + k) for k, ch in enumerate(run)})
         i += len(run)
+    return out
+
+
+def _block_runs(chars: list[str], rng: random.Random, share: float) -> dict[str, str]:
+    """Another producer's defect: one ``bfrange`` over the CIDs of the characters of one
+    256-code-point block, numbered in code-point order, so that the k-th character of a run
+    extracts as the run's first code point + k (公→充, 应→并, 其→兴). Runs of BLOCK_RUN
+    characters are drawn at random until about ``share`` of the characters are wrong."""
+    out = {c: c for c in chars}
+    blocks: dict[int, list[str]] = {}
+    for c in chars:
+        if is_cjk(c):
+            blocks.setdefault(ord(c) >> 8, []).append(c)
+    runs = []
+    for members in blocks.values():
+        k = 0
+        while k < len(members) - 1:
+            n = rng.randint(*BLOCK_RUN)
+            runs.append(members[k : k + n])
+            k += n
+    rng.shuffle(runs)
+    wrong, goal = 0, share * len(chars)
+    for run in runs:
+        if wrong >= goal:
+            break
+        first = ord(run[0])
+        for k, ch in enumerate(run):
+            out[ch] = chr(first + k)
+            wrong += out[ch] != ch
     return out
 
 
@@ -153,11 +214,12 @@ def _garble_font(
     strip_cmap: bool,
     shift: bool,
     sparse: bool,
+    share: float | None = None,
 ) -> tuple[dict[int, int], dict[str, str]]:
     tounicode = read_tounicode(doc, font)
     truth = {c: tounicode[c] for c in codes if len(tounicode.get(c, "")) == 1}
     chars = sorted(set(truth.values()), key=ord)
-    shifted = shifted_runs(chars, rng, sparse) if shift else {c: c for c in chars}
+    shifted = shifted_runs(chars, rng, sparse, share) if shift else {c: c for c in chars}
     # Code-point order, as the producer numbered its subset; codes without a single known
     # character keep their text and go last.
     order = sorted(codes, key=lambda c: (c not in truth, ord(truth[c]) if c in truth else 0, c))
