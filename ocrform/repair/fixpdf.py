@@ -16,7 +16,14 @@ import pymupdf
 
 from ocrform.errors import InputError
 from ocrform.repair.font import CidFont, cid_fonts, parse_tounicode, read_tounicode, write_tounicode
-from ocrform.repair.pdf import SIMPLE_FONTS, FontRepair, font_family, plan_font_repairs, plan_simple_font_repairs
+from ocrform.repair.pdf import (
+    SIMPLE_FONTS,
+    FontRepair,
+    font_family,
+    plan_font_repairs,
+    plan_simple_font_repairs,
+    same_family,
+)
 from ocrform.words.pdf_text import read_text_layer
 
 
@@ -105,7 +112,11 @@ def _rewrite_simple_fonts(doc: pymupdf.Document, plan: FontRepair) -> bool:
     done: set[int] = set()
     for page in doc:
         for xref, _ext, subtype, basefont, *_ in page.get_fonts(full=True):
-            if xref in done or subtype not in SIMPLE_FONTS or font_family(basefont or subtype) != plan.name:
+            if (
+                xref in done
+                or subtype not in SIMPLE_FONTS
+                or not same_family(font_family(basefont or subtype), plan.name)
+            ):
                 continue
             done.add(xref)
             kind, value = doc.xref_get_key(xref, "ToUnicode")

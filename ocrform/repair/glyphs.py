@@ -41,6 +41,10 @@ SHIFT_SHARE = 0.12
 MIN_SHIFTED = 3
 # A suspect code point (PUA, U+FFFD, ...) is replaced only by a confident reading.
 MIN_FREE_PROB = 0.6
+# A glyph outside the runs its font shows is repaired only when it reads this surely, as a
+# common character, less than a bfrange's span above its text.
+MIN_LOOSE_PROB = 0.9
+BFRANGE_SPAN = 256
 # A glyph read alone keeps that reading only when it is an ideograph this probable.
 MIN_ALONE_PROB = 0.5
 _EPS = 1e-6
@@ -295,6 +299,34 @@ def repair_from_shapes(
         repairs.update(_solve_runs(reader, probs, extracted, alphabet, inside))
     readings = {g: reader.top(p) for g, p in probs.items()}
     return ShapeVerdict(repairs=repairs, shifted=shifted, read=len(probs), readings=readings)
+
+
+def confident_above(
+    render: Callable[[list[int]], list[np.ndarray] | None],
+    extracted: dict[int, str],
+    ids: list[int],
+    reader: GlyphReader | None = None,
+) -> dict[int, str]:
+    """Glyphs of a shifted document outside any run its own font shows (the run's first
+    character printed only in another subset): id → the character the glyph reads as, where
+    it reads confidently as an ideograph above its text within one block (the defect only
+    lowers a code point, by less than a bfrange spans)."""
+    todo = [i for i in ids if _reads_alone(extracted[i])]
+    images = render(todo) if todo else None
+    if not images:
+        return {}
+    reader = reader or GlyphReader.shared()
+    out = {}
+    for i, p in zip(todo, reader.char_probabilities(images, [(0, img.shape[1]) for img in images]), strict=True):
+        top, ch = reader.top(p), extracted[i]
+        if (
+            _reads_above(reader, p, ch)
+            and p[reader.index[top]] >= MIN_LOOSE_PROB
+            and ord(top) - ord(ch) < BFRANGE_SPAN
+            and top in common_characters()
+        ):
+            out[i] = top
+    return out
 
 
 def _context_glyphs(extracted: dict[int, str], alphabet: set[int]) -> list[int]:

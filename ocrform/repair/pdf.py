@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pymupdf
 
 from ocrform.canonical import Repair
@@ -25,11 +26,18 @@ from ocrform.repair.font import (
     cid_fonts,
     font_program,
     glyph_unicodes,
+    parse_tounicode,
     read_tounicode,
     repair_from_cmap,
     strip_subset_tag,
 )
-from ocrform.repair.glyphs import GlyphReader, page_glyph_renderer, render_glyphs, repair_from_shapes
+from ocrform.repair.glyphs import (
+    GlyphReader,
+    confident_above,
+    page_glyph_renderer,
+    render_glyphs,
+    repair_from_shapes,
+)
 from ocrform.repair.plausible import looks_garbled, may_be_garbled
 from ocrform.repair.text import repair_text
 
@@ -192,13 +200,16 @@ def plan_simple_font_repairs(
         for ch, box in zip(w.text, w.char_boxes, strict=False):
             if not ch.isspace() and ch not in seen:
                 seen[ch] = (w.page, (box.x0, box.y0, box.x1, box.y1))
+    mapped = _family_characters(pdf) if groups else {}
     plans = []
+    unread: dict[str, tuple[Callable[[list[int]], list[np.ndarray] | None], dict[int, str], list[int]]] = {}
     for name, places in sorted(groups.items()):
         start = time.perf_counter()
         chars = sorted(places, key=ord)
         extracted = dict(enumerate(chars))
         render = page_glyph_renderer(pdf, {i: places[ch] for i, ch in extracted.items()})
-        verdict = repair_from_shapes(render, extracted, reader, set(chars))
+        whole = set().union(*(c for family, c in mapped.items() if same_family(family, name)))
+        verdict = repair_from_shapes(render, extracted, reader, set(chars) | whole)
         plan = FontRepair(
             xref=0,
             name=name,
@@ -210,6 +221,20 @@ def plan_simple_font_repairs(
         )
         plan.seconds = time.perf_counter() - start
         plans.append(plan)
+        unread[name] = (render, extracted, [i for i in extracted if i not in verdict.readings])
+    if any(p.shifted for p in plans):
+        # One producer wrote every map: where one family is shifted, a subset's glyph whose
+        # run starts in another subset is read too.
+        for plan in plans:
+            render, extracted, ids = unread[plan.name]
+            found = confident_above(render, extracted, ids, reader)
+            # The map is one to one: a reading some other glyph of the family keeps (二 for
+            # a 一 beside a ruling line) is a misreading.
+            taken = {c for c in extracted.values() if c not in plan.true_by_char} | set(plan.true_by_char.values())
+            for i, true in found.items():
+                if true not in taken:
+                    plan.true_by_char[extracted[i]] = true
+                    taken.add(true)
     return plans
 
 
@@ -223,6 +248,29 @@ def font_family(font: str) -> str:
     Type3 font's object number dropped (Chromium draws a family in Type3 fonts of 256
     glyphs each, every character in one of them, so together they still map one to one)."""
     return _TYPE3_REF.sub("", strip_subset_tag(font))
+
+
+def same_family(a: str, b: str) -> bool:
+    """Whether two family names are one (text extraction cuts long names short)."""
+    return bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
+
+
+def _family_characters(pdf: pymupdf.Document) -> dict[str, set[str]]:
+    """Family → every character its one-byte fonts' ToUnicode maps give, shown or not: a
+    run's structure shows in the whole map (a run's first character may be printed only
+    in the family's other subset)."""
+    out: dict[str, set[str]] = {}
+    done: set[int] = set()
+    for page in pdf:
+        for xref, _ext, subtype, basefont, *_ in page.get_fonts(full=True):
+            if xref in done or subtype not in SIMPLE_FONTS:
+                continue
+            done.add(xref)
+            kind, value = pdf.xref_get_key(xref, "ToUnicode")
+            if kind == "xref":
+                chars = parse_tounicode(pdf.xref_stream(int(value.split()[0])) or b"").values()
+                out.setdefault(font_family(basefont or subtype), set()).update(c for c in chars if len(c) == 1)
+    return out
 
 
 def _repair_from_text(plan: FontRepair, text: str) -> None:
