@@ -34,7 +34,7 @@ GLYPH_PX = 48
 _PAD = 3
 _COLUMNS = 32
 # Detection reads this many in-run glyphs first; a clean font stops there.
-DETECT_SAMPLE = 48
+DETECT_SAMPLE = 128
 # A font is shifted when at least this share of the sampled in-run ideographs read as a
 # character above the extracted one (and at least MIN_SHIFTED of them do).
 SHIFT_SHARE = 0.05
