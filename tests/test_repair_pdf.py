@@ -15,7 +15,7 @@ from ocrform.model import Page
 from ocrform.repair import glyphs
 from ocrform.repair.fixpdf import fix_pdf
 from ocrform.repair.font import cid_fonts, is_suspect, read_tounicode, write_tounicode
-from ocrform.repair.pdf import METHOD_CMAP, METHOD_SHAPES, METHOD_TEXT, repair_pdf_text
+from ocrform.repair.pdf import METHOD_CMAP, METHOD_SHAPES, METHOD_TEXT, _FontLookup, repair_pdf_text
 from ocrform.synth import STYLES, render_forms_pdf
 from ocrform.synth.garble_pdf import garble_pdf, shifted_runs
 
@@ -342,6 +342,11 @@ def test_a_family_embedded_twice_under_one_name_is_repaired_font_by_font(tmp: Pa
     with pymupdf.open(fixture) as doc:
         names = [f.name for f in cid_fonts(doc).values()]
     assert len(names) == 2 and len(set(names)) == 1
+    pdf, pages = _pages(fixture)
+    fonts = cid_fonts(pdf)
+    font_of = _FontLookup(fonts, pdf)
+    cjk = [w for p in pages for w in p.words if any("\u4e00" <= c <= "\u9fff" for c in w.text)]
+    assert cjk and all(font_of(w) in fonts for w in cjk)  # every word has its font, shared glyphs too
     bad = tmp / "twice.pdf"
     garbled = garble_pdf(fixture, bad, random.Random(5))
     _, clean_pages = _pages(fixture)

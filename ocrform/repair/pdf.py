@@ -131,7 +131,11 @@ class _FontLookup:
     def _same_glyphs(self, xrefs: list[int]) -> bool:
         """Subsets that number their glyphs alike (the same font program's ids): any will do."""
         first = self._map(xrefs[0])
-        return all(self._map(x).items() <= first.items() or first.items() <= self._map(x).items() for x in xrefs[1:])
+
+        def agree(other: dict[int, list[str]]) -> bool:  # on every glyph id both map
+            return all(first[g] == chars for g, chars in other.items() if g in first)
+
+        return all(agree(self._map(x)) for x in xrefs[1:])
 
     def _map(self, xref: int) -> dict[int, list[str]]:
         if xref not in self.maps:
