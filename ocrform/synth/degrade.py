@@ -3,7 +3,8 @@
 Two named levels match the acceptance bars of the scan issue: ``mild`` (a decent office scan
 at 200–300 dpi) and ``heavy`` (150 dpi, JPEG 35, a seal over text, 2° skew, noise; half its
 pages are also thresholded to black and white, which the bar does not name, so the scan
-benchmark reports those pages apart). Everything is drawn from the given ``random.Random``
+benchmark reports those pages apart). ``archive`` spans what issue 21 names: 150–300 dpi,
+±2° with a perspective up to 1.2%, a seal on half the pages, black and white on 30%. Everything is drawn from the given ``random.Random``
 so a seed gives one scan.
 """
 
@@ -39,6 +40,9 @@ LEVELS = {
     "clean": Level((200, 200), 0.0, 0.0, (0.0, 0.0), (0.0, 0.0), 1.0, (95, 95), 0.0, 0.0),
     "mild": Level((200, 300), 0.5, 0.002, (0.0, 0.6), (0.0, 4.0), 0.9, (75, 90), 0.5, 0.0),
     "heavy": Level((150, 150), 2.0, 0.004, (0.5, 0.9), (6.0, 10.0), 0.75, (35, 35), 1.0, 0.5),
+    # What the scan issue (21) names for an archive: 150-300 dpi, up to 2 degrees of skew with
+    # a perspective of up to 1.2% of the page, colour or black and white, seals over text.
+    "archive": Level((150, 300), 2.0, 0.012, (0.2, 0.8), (2.0, 8.0), 0.8, (50, 90), 0.5, 0.3),
 }
 
 
