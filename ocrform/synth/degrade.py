@@ -4,8 +4,8 @@ Two named levels match the acceptance bars of the scan issue: ``mild`` (a decent
 at 200–300 dpi) and ``heavy`` (150 dpi, JPEG 35, a seal over text, 2° skew, noise; half its
 pages are also thresholded to black and white, which the bar does not name, so the scan
 benchmark reports those pages apart). ``archive`` spans what issue 21 names: 150–300 dpi,
-±2° with a perspective up to 1.2%, a seal on half the pages, black and white on 30%. Everything is drawn from the given ``random.Random``
-so a seed gives one scan.
+±2° with a perspective up to 1.2%, a seal on half the pages, black and white on 30%.
+Everything is drawn from the given ``random.Random`` so a seed gives one scan.
 """
 
 from __future__ import annotations
