@@ -184,16 +184,9 @@ _DIGITS = re.compile(r"(\d+)")
 def _load_image_folder(folder: Path) -> InputDocument:
     """A document scanned one image per page: its pages are the folder's images in natural
     order, each frame of a multi-page TIFF a page, decoded one at a time."""
-    frames: list[tuple[Path, int]] = []
-    for file in folder_pages(folder):
-        try:
-            count = cv2.imcount(str(file))
-        except cv2.error:
-            count = 0
-        if count <= 0:
-            raise InputError(file, "corrupt or unreadable image (a page of the folder's document)")
-        frames += [(file, k) for k in range(count)]
-    files = {file: _load_image(file) for file, _ in frames}
+    # Each file opens as an image document (a corrupt one is an error naming that file).
+    files = {file: _load_image(file) for file in folder_pages(folder)}
+    frames = [(file, k) for file, doc in files.items() for k in range(doc.page_count)]
 
     def load_page(index: int) -> Page:
         file, frame = frames[index]

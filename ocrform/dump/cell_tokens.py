@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ocrform.dump.lines import BRACKETED_ONLY, CJK, LINE_HEIGHT, dump_word, is_value, piece
-from ocrform.form.labels import Vocabulary, label_key
+from ocrform.form.labels import HEADING_NUMBER, Vocabulary, label_key
 from ocrform.model import Word
 from ocrform.text import normalize
 
@@ -30,7 +30,6 @@ MAX_PIECE_GAP = 3
 # A half-closed bracket's tail on a line of its own: 分) after 满意度指标(10.
 _BRACKET_TAIL = re.compile(r"^[^()（）]{0,4}[)）]$")
 _OPEN_BRACKET = re.compile(r"[(（][^)）]*$")
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])")
 # Form tables' header groups; a scoring table's (附件 绩效评价指标体系) is told apart so that its
 # rows are not taken for indicators.
 TABLE_GROUPS = ("fund_columns", "goal_columns", "indicator_columns")
@@ -239,7 +238,7 @@ def classify(vocab: Vocabulary, words: list[Word]) -> Token:
     s = normalize("".join(w.text for w in words))
     if vocab.is_title(s):
         return Token(words, "title")
-    if _HEADING.match(s):
+    if HEADING_NUMBER.match(s):
         return Token(words, "heading")  # 三、综合评价情况及评价结论: a report's heading, not a cell
     if len(words) == 1 and is_amount(vocab, words[0]):
         return Token(words, "number")

@@ -22,8 +22,8 @@ from ocrform.resources import model_json
 from ocrform.text import normalize
 
 _BRACKETED = re.compile(r"\([^()]*\)")
-# Section numbering printed before a label: 一、 二. (三)
-_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\))")
+# A report heading's number (一、 or (一)), after NFKC: not part of the label it opens.
+HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\))")
 _NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff]")
 # Labels are short; anything much longer is a value, whatever it contains.
 MAX_LABEL_CHARS = 24
@@ -41,7 +41,7 @@ def label_key(text: str) -> str:
     Bracketed parts ((A), (元), (50分), (指标)) and column codes are dropped, so 全年执行数（B）,
     全年执行数(B) and 全年执行数 all give 全年执行数.
     """
-    s = _ENUMERATION.sub("", _t2s().convert(normalize(text)))
+    s = HEADING_NUMBER.sub("", _t2s().convert(normalize(text)))
     s = _BRACKETED.sub("", s)
     return _NOT_CJK.sub("", s)
 
