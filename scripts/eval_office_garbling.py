@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/eval_office_garbling.py tests/fixtures/office
     .venv/bin/python scripts/eval_office_garbling.py OUT --every 4      # a quarter of a folder
+    .venv/bin/python scripts/eval_office_garbling.py OUT --fix-pdf      # the text fix-pdf writes
 
 For each PDF under the folder (LibreOffice Writer/Calc and Chromium write most text in
 one-byte TrueType, Type1 and Type3 fonts), two measurements:
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ocrform.document import load_document  # noqa: E402
+from ocrform.repair.fixpdf import fix_pdf  # noqa: E402
 from ocrform.repair.font import is_suspect  # noqa: E402
 from ocrform.repair.pdf import repair_pdf_text  # noqa: E402
 from ocrform.synth.garble_pdf import garble_simple_fonts  # noqa: E402
@@ -46,11 +48,22 @@ def _words(path: Path) -> tuple[list[str], list[str]]:
     return before, after
 
 
+def _fixed_words(path: Path, tmp: Path) -> list[str]:
+    """The words of ``path`` after ``fix-pdf``: its text layer rewritten, extracted again."""
+    fixed = tmp / f"fixed_{path.name}"
+    fix_pdf(path, fixed)
+    doc = load_document(fixed)
+    words = [w.text for p in doc.iter_pages() for w in p.words]
+    doc.close()
+    return words
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--every", type=int, default=1, help="take every N-th document")
     parser.add_argument("-v", "--verbose", action="store_true", help="name the documents with misses")
+    parser.add_argument("--fix-pdf", action="store_true", help="measure the text fix-pdf writes instead")
     args = parser.parse_args()
     totals: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +76,8 @@ def main() -> int:
             rng = random.Random(n)
             garble_simple_fonts(pdf, bad, rng, rng.uniform(*SHARES))
             garbled, repaired = _words(bad)
+            if args.fix_pdf:
+                repaired = _fixed_words(bad, Path(tmp))
             if len(garbled) != len(clean):
                 print(f"unpaired words: {pdf}", file=sys.stderr)
                 continue

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from ocrform.repair.font import ideograph_candidates, unified_form
+from ocrform.repair.plausible import fits_in_place, misfit_characters
 from ocrform.repair.text import repair_text
 from ocrform.synth.garble_text import garble_text
 
@@ -67,3 +69,21 @@ def test_sparse_runs_are_short_close_and_ideographic() -> None:
     assert truth
     for g, t in truth.items():
         assert "\u4e00" <= g < t <= "\u9fff" and ord(t) - ord(g) <= 4 * 12
+
+
+def test_a_character_the_defect_put_in_place_forms_no_word() -> None:
+    """The language's verdict that needs no rarity: 充 for 公 stands among neighbours it
+    forms no word with; the true character does."""
+    garbled = "充共预算执行率\n充共服务满意度"
+    assert misfit_characters(garbled, {"充", "预", "满"}) == {"充"}
+    assert misfit_characters("公共预算执行率", {"公"}) == set()
+    assert fits_in_place(garbled, "充", "公")
+    assert not fits_in_place(garbled, "充", "兄")
+
+
+def test_compatibility_code_points_name_their_ideographs() -> None:
+    assert ideograph_candidates("\uf979") == ("凉",)  # canonically the same character
+    assert ideograph_candidates("⽬") == ("目",)
+    assert ideograph_candidates("⼾") == ("戶", "户")  # a Simplified face draws 户 with it
+    assert ideograph_candidates("目") == () and ideograph_candidates("\ue000") == ()
+    assert unified_form("⾨") is None and unified_form("\uf979") == "凉"

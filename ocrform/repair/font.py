@@ -18,7 +18,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
+import opencc
 import pymupdf
 from fontTools.ttLib import TTFont, TTLibError
 
@@ -308,6 +310,38 @@ def is_suspect(ch: str) -> bool:
     return 0x2F00 <= cp <= 0x2FDF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F
 
 
+def ideograph_candidates(ch: str) -> tuple[str, ...]:
+    """The ideographs a glyph extracted as a compatibility code point can be.
+
+    A CJK compatibility ideograph is canonically one ideograph (U+F979 is 凉). A Kangxi
+    radical maps only by compatibility to the traditional form (⼾ → 戶, ⾨ → 門), and a font
+    made for Simplified Chinese draws the radical with its simplified ideograph's glyph (户,
+    门): either may be printed. Empty for any other character.
+    """
+    if not ch or not is_suspect(ch):
+        return ()
+    canonical = unicodedata.normalize("NFC", ch)
+    if canonical != ch:
+        return (canonical,) if len(canonical) == 1 and not is_suspect(canonical) else ()
+    base = unicodedata.normalize("NFKC", ch)
+    if len(base) != 1 or base == ch or is_suspect(base):
+        return ()
+    simplified = _t2s().convert(base)
+    return (base,) if len(simplified) != 1 or simplified == base else (base, simplified)
+
+
+def unified_form(ch: str) -> str | None:
+    """The one ideograph ``ch`` can stand for (ideograph_candidates), where there is one:
+    exact by Unicode's mapping, whatever the glyph looks like."""
+    cands = ideograph_candidates(ch)
+    return cands[0] if len(cands) == 1 else None
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
 def _preference(ch: str) -> tuple[int, int]:
     return (1 if is_suspect(ch) else 0, ord(ch))
 
@@ -347,7 +381,10 @@ def repair_from_cmap(extracted: dict[int, str], unicodes: dict[int, list[str]]) 
         if any(_same_text(ch, c) for c in cands) and not is_suspect(ch):
             continue
         if is_suspect(ch) or not ch:
-            repairs[gid] = cands[0]
+            # A compatibility ideograph or Kangxi radical stands for one unified ideograph
+            # (U+F979 is 凉), whatever else the font draws with the glyph (its Japanese
+            # face maps 涼 there too).
+            repairs[gid] = unified_form(ch) or cands[0]
         elif len(ch) == 1:
             ordinary[gid] = cands[0]
     below = sum(1 for gid, true in ordinary.items() if ord(true) > ord(extracted[gid]))

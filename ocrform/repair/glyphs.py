@@ -26,7 +26,7 @@ import numpy as np
 import pymupdf
 from fontTools.pens.svgPathPen import SVGPathPen
 
-from ocrform.repair.font import is_suspect, open_program
+from ocrform.repair.font import ideograph_candidates, is_suspect, open_program, unified_form
 from ocrform.repair.plausible import common_characters, is_cjk
 
 # Glyphs are drawn on their em square at the recogniser's input height.
@@ -46,6 +46,9 @@ MIN_FREE_PROB = 0.6
 MIN_LOOSE_PROB = 0.9
 # ... and read again in a line only when alone it gives its own text less than this.
 MAX_OWN_PROB = 0.05
+# A reading the language confirms (it forms a word where the extracted text formed none)
+# is taken from this probability.
+MIN_RESCUE_PROB = 0.4
 BFRANGE_SPAN = 256
 # A glyph read alone keeps that reading only when it is an ideograph this probable.
 MIN_ALONE_PROB = 0.5
@@ -68,6 +71,9 @@ class GlyphReader:
         path = model or _rapidocr_rec_model()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 2
+        # Its threads would spin after each small batch, taking the core from the pages
+        # read beside it (born-digital bench on one core: 67 -> 49 pages/s with spinning).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         chars = self.session.get_modelmeta().custom_metadata_map["character"].splitlines()
         # CTC class 0 is the blank and the last class a space, as PaddleOCR trains it.
@@ -223,6 +229,7 @@ def repair_from_shapes(
     extracted: dict[int, str],
     reader: GlyphReader | None = None,
     subset: set[str] | None = None,
+    known_shifted: bool = False,
 ) -> ShapeVerdict:
     """Decide whether the font's ToUnicode is shifted, from its glyph shapes, and repair it.
 
@@ -232,6 +239,8 @@ def repair_from_shapes(
     text layer gives (one character; an empty string when it gives none). ``subset``:
     every character the font's ToUnicode gives any code, shown or not; a run may start
     at a character the words never carry (the space), so run structure is read from it.
+    ``known_shifted``: other evidence (``reads_above``) already found the defect, however
+    few glyphs it touches.
     """
     alphabet = {ord(c) for c in extracted.values() if len(c) == 1} | {ord(c) for c in subset or () if len(c) == 1}
     by_char: dict[str, list[int]] = {}
@@ -250,9 +259,11 @@ def repair_from_shapes(
         ),
         key=lambda g: ord(extracted[g]),
     )
-    suspect = sorted(gid for gid, ch in extracted.items() if not ch or is_suspect(ch))
+    # A compatibility ideograph needs no reading: Unicode says which ideograph it is.
+    unified = {gid: u for gid, ch in extracted.items() if (u := unified_form(ch))}
+    suspect = sorted(gid for gid, ch in extracted.items() if (not ch or is_suspect(ch)) and gid not in unified)
     if not inside and not suspect:
-        return ShapeVerdict(repairs={}, shifted=False, read=0)
+        return ShapeVerdict(repairs=unified, shifted=False, read=0)
     reader = reader or GlyphReader.shared()
     probs: dict[int, np.ndarray] = {}
 
@@ -293,9 +304,13 @@ def repair_from_shapes(
     # full-width forms of one character (2/２, ,/，, )/）) and brackets, never ideographs
     # (office fixtures: 0 of some 2,000 sampled ideographs; 14 of 47 documents misread a sign).
     above = sum(1 for g in sample if _reads_above(reader, probs[g], extracted[g]) and _script(extracted[g]) == "han")
-    shifted = above >= MIN_SHIFTED and above >= SHIFT_SHARE * len(sample)
-    repairs: dict[int, str] = {}
+    shifted = known_shifted or (above >= MIN_SHIFTED and above >= SHIFT_SHARE * len(sample))
+    repairs: dict[int, str] = dict(unified)
     for g in suspect:
+        cands = [c for c in ideograph_candidates(extracted[g]) if c in reader.index]
+        if cands:  # a radical: its ideograph, traditional or simplified, as the glyph reads
+            repairs[g] = max(cands, key=lambda c: probs[g][reader.index[c]])
+            continue
         ch = reader.top(probs[g])
         if probs[g][reader.index[ch]] >= MIN_FREE_PROB and not is_suspect(ch):
             repairs[g] = ch
@@ -306,16 +321,37 @@ def repair_from_shapes(
     return ShapeVerdict(repairs=repairs, shifted=shifted, read=len(probs), readings=readings)
 
 
+def reads_above(
+    render: Callable[[list[int]], list[np.ndarray] | None],
+    extracted: dict[int, str],
+    reader: GlyphReader | None = None,
+) -> int:
+    """How many of the ideographs ``extracted`` (glyph id → text) read, alone and
+    confidently, as an ideograph above their text: the defect's mark, which a clean glyph
+    does not show (office fixtures: 0 of some 2,000 sampled ideographs)."""
+    ids = [g for g, ch in extracted.items() if _reads_alone(ch)]
+    images = render(ids) if ids else None
+    if not images:
+        return 0
+    reader = reader or GlyphReader.shared()
+    probs = reader.char_probabilities(images, [(0, img.shape[1]) for img in images])
+    return sum(_reads_above(reader, p, extracted[g]) and _confident_han(reader, p) for g, p in zip(ids, probs))
+
+
 def confident_above(
     render: Callable[[list[int]], list[np.ndarray] | None],
     extracted: dict[int, str],
     ids: list[int],
     reader: GlyphReader | None = None,
+    fits_words: Callable[[int, str], bool] | None = None,
 ) -> dict[int, str]:
     """Glyphs of a shifted document outside any run its own font shows (the run's first
     character printed only in another subset): id → the character the glyph reads as, where
     it reads confidently as an ideograph above its text within one block (the defect only
-    lowers a code point, by less than a bfrange spans)."""
+    lowers a code point, by less than a bfrange spans).
+
+    ``fits_words(id, reading)``: the language's verdict (the reading forms a word where the
+    text formed none); a reading it confirms needs only MIN_RESCUE_PROB."""
     todo = [i for i in ids if _reads_alone(extracted[i])]
     images = render(todo) if todo else None
     if not images:
@@ -339,12 +375,10 @@ def confident_above(
     out = {}
     for i, p in probs.items():
         top, ch = reader.top(p), extracted[i]
-        if (
-            _reads_above(reader, p, ch)
-            and _sure(reader, p)
-            and ord(top) - ord(ch) < BFRANGE_SPAN
-            and top in common_characters()
-        ):
+        if not (_reads_above(reader, p, ch) and ord(top) - ord(ch) < BFRANGE_SPAN and top in common_characters()):
+            continue
+        confirmed = fits_words is not None and p[reader.index[top]] >= MIN_RESCUE_PROB and fits_words(i, top)
+        if confirmed or _sure(reader, p):
             out[i] = top
     return out
 

@@ -30,22 +30,30 @@ from ocrform.repair.font import (
     read_tounicode,
     repair_from_cmap,
     strip_subset_tag,
+    unified_form,
 )
 from ocrform.repair.glyphs import (
     GlyphReader,
     confident_above,
     page_glyph_renderer,
+    reads_above,
     render_glyphs,
     repair_from_shapes,
 )
-from ocrform.repair.plausible import looks_garbled, may_be_garbled
+from ocrform.repair.plausible import fits_in_place, is_cjk, looks_garbled, may_be_garbled, misfit_characters
 from ocrform.repair.text import repair_text
 
 METHOD_CMAP = "font-cmap"
 METHOD_SHAPES = "glyph-ocr"
 METHOD_TEXT = "statistical"
+# A compatibility ideograph put right by Unicode's own mapping (font.unified_form).
+METHOD_UNICODE = "unicode-compat"
 # A cmap that knows fewer of the used glyphs than this is no basis for tier 1.
 MIN_CMAP_COVERAGE = 0.5
+# Without a cmap, a font whose text holds no rare character is looked at when an in-run
+# character forms no word anywhere it occurs, and found shifted when at least this many of
+# those read above their text (a clean glyph never did: see glyphs.reads_above).
+MIN_MISFITS_ABOVE = 2
 
 
 @dataclass
@@ -87,6 +95,28 @@ def used_glyphs(
             if gid >= 0:
                 per_font.setdefault(gid, Counter())[ch] += 1
     return {x: {g: c.most_common(1)[0][0] for g, c in per.items()} for x, per in seen.items()}
+
+
+Place = tuple[int, tuple[float, float, float, float]]  # page index, character box in points
+
+
+def glyph_places(
+    words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None
+) -> dict[int, dict[int, Place]]:
+    """Font xref → glyph id → where the page first prints it."""
+    font_of = _FontLookup(fonts, pdf)
+    out: dict[int, dict[int, Place]] = {}
+    for w in words:
+        if w.glyph_ids is None or w.char_boxes is None or len(w.glyph_ids) != len(w.char_boxes):
+            continue
+        xref = font_of(w)
+        if xref is None:
+            continue
+        per_font = out.setdefault(xref, {})
+        for gid, box in zip(w.glyph_ids, w.char_boxes):
+            if gid >= 0 and gid not in per_font:
+                per_font[gid] = (w.page, (box.x0, box.y0, box.x1, box.y1))
+    return out
 
 
 class _FontLookup:
@@ -168,14 +198,15 @@ def plan_font_repairs(
     """Judge every font that ``words`` use against its own glyphs (or, failing that, its text)."""
     fonts = fonts if fonts is not None else cid_fonts(pdf)
     texts = font_texts(words, fonts, pdf)
+    places = glyph_places(words, fonts, pdf)
     plans = []
     for xref, extracted in sorted(used_glyphs(words, fonts, pdf).items()):
         font = fonts.get(xref)
         if font is None:
             continue
         start = time.perf_counter()
-        plan = _judge(pdf, font, extracted, reader)
         text = texts.get(xref, "")
+        plan = _judge(pdf, font, extracted, text, places.get(xref, {}), reader)
         if plan.unresolved == plan.glyphs and may_be_garbled(text):
             _repair_from_text(plan, text)
         plan.seconds = time.perf_counter() - start
@@ -197,9 +228,11 @@ def plan_simple_font_repairs(
     extract as (the defect is one-to-one within a font)."""
     font_of = _FontLookup(fonts, pdf)
     groups: dict[str, dict[str, tuple[int, tuple[float, float, float, float]]]] = {}
+    lines: dict[str, list[str]] = {}
     for w in words:
         if w.font is None or w.char_boxes is None or font_of(w) is not None:
             continue
+        lines.setdefault(font_family(w.font), []).append(w.text)
         seen = groups.setdefault(font_family(w.font), {})
         for ch, box in zip(w.text, w.char_boxes, strict=False):
             if not ch.isspace() and ch not in seen:
@@ -226,19 +259,31 @@ def plan_simple_font_repairs(
         plan.seconds = time.perf_counter() - start
         plans.append(plan)
         unread[name] = (render, extracted, [i for i in extracted if i not in verdict.readings])
-    if any(p.shifted for p in plans):
+    shifted = any(p.shifted for p in plans)
+    for plan in plans:
+        render, extracted, ids = unread[plan.name]
+        text = "\n".join(lines[plan.name])
+        misfits = misfit_characters(text, {ch for ch in extracted.values() if is_cjk(ch)}) - set(plan.true_by_char)
+
+        def fits_words(
+            i: int, reading: str, text: str = text, misfits: set[str] = misfits, extracted: dict[int, str] = extracted
+        ) -> bool:
+            return extracted[i] in misfits and fits_in_place(text, extracted[i], reading)
+
         # One producer wrote every map: where one family is shifted, a subset's glyph whose
-        # run starts in another subset is read too.
-        for plan in plans:
-            render, extracted, ids = unread[plan.name]
-            found = confident_above(render, extracted, ids, reader)
-            # The map is one to one: a reading some other glyph of the family keeps (二 for
-            # a 一 beside a ruling line) is a misreading.
-            taken = {c for c in extracted.values() if c not in plan.true_by_char} | set(plan.true_by_char.values())
-            for i, true in found.items():
-                if true not in taken:
-                    plan.true_by_char[extracted[i]] = true
-                    taken.add(true)
+        # run starts in another subset is read too. So is any glyph the language doubts
+        # (the run solver left it, or nothing was found shifted): the defect's mark, a
+        # reading above its text, is then enough when sure or when it forms words.
+        doubted = [i for i, ch in extracted.items() if ch in misfits]
+        todo = sorted(set(ids) | set(doubted)) if shifted else doubted
+        found = confident_above(render, extracted, todo, reader, fits_words)
+        # The map is one to one: a reading some other glyph of the family keeps (二 for
+        # a 一 beside a ruling line) is a misreading.
+        taken = {c for c in extracted.values() if c not in plan.true_by_char} | set(plan.true_by_char.values())
+        for i, true in found.items():
+            if true not in taken:
+                plan.true_by_char[extracted[i]] = true
+                taken.add(true)
     return plans
 
 
@@ -287,7 +332,14 @@ def _repair_from_text(plan: FontRepair, text: str) -> None:
     plan.unresolved = 0
 
 
-def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], reader: GlyphReader | None) -> FontRepair:
+def _judge(
+    pdf: pymupdf.Document,
+    font: CidFont,
+    extracted: dict[int, str],
+    text: str,
+    places: dict[int, Place],
+    reader: GlyphReader | None,
+) -> FontRepair:
     plan = FontRepair(
         xref=font.xref, name=font.name, method=METHOD_CMAP, glyphs=len(extracted), shifted=False, extracted=extracted
     )
@@ -302,17 +354,38 @@ def _judge(pdf: pymupdf.Document, font: CidFont, extracted: dict[int, str], read
         if visible and len(verdict.uncovered) <= (1 - MIN_CMAP_COVERAGE) * visible:
             plan.true_by_gid, plan.shifted, plan.unresolved = verdict.repairs, verdict.shifted, len(verdict.uncovered)
             return plan
+
+    def render(gids: list[int]) -> list[np.ndarray] | None:
+        return render_glyphs(program, gids)
+
+    known_shifted = False
     if not looks_garbled(extracted.values()):
-        # No cmap to check against and nothing odd in the text: recognising every glyph
-        # would cost seconds to confirm what the text already says.
-        return plan
+        # No cmap to check against and no rare character: recognising every glyph would
+        # cost seconds to confirm what the text says, so only the glyphs the language
+        # doubts are read (wrong characters may be common ones: 充 for 公), cropped from
+        # the page (opening a whole CJK program costs 0.15 s, a crop a few milliseconds).
+        misfits = {g: ch for g, ch in _misfit_glyphs(extracted, text).items() if g in places}
+        if not misfits or reads_above(page_glyph_renderer(pdf, places), misfits, reader) < MIN_MISFITS_ABOVE:
+            plan.true_by_gid = {g: u for g, ch in extracted.items() if (u := unified_form(ch))}
+            plan.method = METHOD_UNICODE if plan.true_by_gid else plan.method
+            return plan
+        known_shifted = True
     subset = {ch for ch in read_tounicode(pdf, font).values() if len(ch) == 1}
-    shapes = repair_from_shapes(lambda gids: render_glyphs(program, gids), extracted, reader, subset)
+    shapes = repair_from_shapes(render, extracted, reader, subset, known_shifted)
     plan.method = METHOD_SHAPES
     plan.true_by_gid, plan.shifted, plan.read = shapes.repairs, shapes.shifted, shapes.read
     if shapes.unreadable:
         plan.unresolved = len(extracted)
     return plan
+
+
+def _misfit_glyphs(extracted: dict[int, str], text: str) -> dict[int, str]:
+    """Glyph id → text of the glyphs whose characters could be a shifted run's members (the
+    code point below is shown too) and form no word wherever they occur."""
+    shown = {ord(ch) for ch in extracted.values() if len(ch) == 1}
+    members = {ch for ch in extracted.values() if len(ch) == 1 and is_cjk(ch) and ord(ch) - 1 in shown}
+    misfits = misfit_characters(text, members)
+    return {g: ch for g, ch in extracted.items() if ch in misfits}
 
 
 def apply_to_words(
