@@ -31,6 +31,7 @@ class Level:
     jpeg: tuple[int, int]
     seal: float  # probability of a red seal over the table text
     binarise: float  # probability of a black-and-white scan
+    grey: float = 0.0  # probability of a greyscale scan (of the pages not black and white)
 
 
 # A black-and-white scan turns a pixel black below this share of the paper's brightness.
@@ -42,12 +43,19 @@ LEVELS = {
     "heavy": Level((150, 150), 2.0, 0.004, (0.5, 0.9), (6.0, 10.0), 0.75, (35, 35), 1.0, 0.5),
     # What the scan issue (21) names for an archive: 150-300 dpi, up to 2 degrees of skew with
     # a perspective of up to 1.2% of the page, colour or black and white, seals over text.
-    "archive": Level((150, 300), 2.0, 0.012, (0.2, 0.8), (2.0, 8.0), 0.8, (50, 90), 0.5, 0.3),
+    "archive": Level((150, 300), 2.0, 0.012, (0.2, 0.8), (2.0, 8.0), 0.8, (50, 90), 0.5, 0.3, 0.3),
 }
+# TIFF compressions render_scan writes: "auto" is Group 4 when every page is black and white
+# (what a bilevel scanner writes), else LZW (lossless over pages already JPEG-degraded).
+TIFF_COMPRESSIONS = ("auto", "jpeg", "group4", "lzw", "none")
 
 
-def degrade_image(image: np.ndarray, rng: random.Random, level: str = "mild") -> np.ndarray:
-    """A BGR page rendering, degraded like a scan of the given level."""
+MODES = ("colour", "grey", "bw")
+
+
+def degrade_image(image: np.ndarray, rng: random.Random, level: str = "mild", mode: str | None = None) -> np.ndarray:
+    """A BGR page rendering, degraded like a scan of the given level; ``mode`` (MODES)
+    fixes colour, greyscale or black and white, else the level's odds draw it per page."""
     spec = LEVELS[level]
     out = image.copy()
     if rng.random() < spec.seal:
@@ -65,14 +73,18 @@ def degrade_image(image: np.ndarray, rng: random.Random, level: str = "mild") ->
     if noise > 0:
         gen = np.random.default_rng(rng.getrandbits(32))
         out = np.clip(out.astype(np.float32) + gen.normal(0, noise, out.shape), 0, 255).astype(np.uint8)
-    if rng.random() < spec.binarise:
+    bw = rng.random() < spec.binarise if mode is None else mode == "bw"
+    if bw:
         gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
         # A black-and-white scanner cuts relative to the paper around each pixel; one global
         # (Otsu) threshold, fitted to a page that is nearly all paper under uneven light,
         # splits the light itself and blackens half the page.
         paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 15)
         black = gray.astype(np.float32) < paper.astype(np.float32) * rng.uniform(*BINARISE_CUT)
-        out = cv2.cvtColor(np.where(black, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+        # Kept lossless, as a bilevel scanner stores it (Group 4, JBIG2).
+        return cv2.cvtColor(np.where(black, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    if rng.random() < spec.grey if mode is None else mode == "grey":
+        out = cv2.cvtColor(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     quality = rng.randint(*spec.jpeg)
     ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
@@ -130,27 +142,74 @@ def render_page(pdf_page: pymupdf.Page, dpi: int) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
-def render_scan(pdf: Path, out: Path, level: str = "mild", seed: int = 0, dpi: int | None = None) -> int:
+def render_scan(
+    pdf: Path,
+    out: Path,
+    level: str = "mild",
+    seed: int = 0,
+    dpi: int | None = None,
+    tiff: str = "auto",
+    mode: str | None = None,
+) -> int:
     """Write ``out`` as a scan of ``pdf``: an image-only PDF, or a (multi-page) TIFF/PNG/JPEG.
 
+    ``tiff``: the TIFF compression (TIFF_COMPRESSIONS); ``mode``: every page in colour, grey
+    or black and white (MODES), else drawn per page. Greyscale pages are written with one
+    channel, black-and-white ones losslessly (one bit in a Group 4 TIFF, PNG in a PDF).
+    An ``out`` without a suffix is a folder of page PNGs (scan_0001.png, ...).
     Returns the dpi the pages were scanned at.
     """
     rng = random.Random(seed)
     spec = LEVELS[level]
     dpi = dpi or rng.randint(*spec.dpi)
     source = pymupdf.open(pdf)
-    pages = [degrade_image(render_page(page, dpi), rng, level) for page in source]
+    pages = [degrade_image(render_page(page, dpi), rng, level, mode) for page in source]
     suffix = out.suffix.lower()
+    if not suffix:
+        out.mkdir(parents=True, exist_ok=True)
+        for n, image in enumerate(pages, start=1):
+            cv2.imwrite(str(out / f"scan_{n:04d}.png"), image[:, :, 0] if _colours(image) != "colour" else image)
+        return dpi
     if suffix == ".pdf":
         doc = pymupdf.open()
         for page, image in zip(source, pages):
-            ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+            if _colours(image) == "bw":
+                ok, data = cv2.imencode(".png", image[:, :, 0])
+            else:
+                ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
             assert ok
             new = doc.new_page(width=page.rect.width, height=page.rect.height)
             new.insert_image(new.rect, stream=data.tobytes())
         doc.save(out)
     elif suffix in (".tif", ".tiff"):
-        cv2.imwritemulti(str(out), pages)
+        _write_tiff(out, pages, dpi, tiff)
     else:
         cv2.imwrite(str(out), pages[0])
     return dpi
+
+
+def _colours(image: np.ndarray) -> str:
+    """'bw', 'grey' or 'colour': what a page degraded by degrade_image holds."""
+    if not (np.array_equal(image[:, :, 0], image[:, :, 1]) and np.array_equal(image[:, :, 1], image[:, :, 2])):
+        return "colour"
+    return "bw" if np.isin(image[:, :, 0], (0, 255)).all() else "grey"
+
+
+def _write_tiff(out: Path, pages: list[np.ndarray], dpi: int, compression: str) -> None:
+    from PIL import Image
+
+    if compression not in TIFF_COMPRESSIONS:
+        raise ValueError(f"unknown TIFF compression {compression!r}: one of {', '.join(TIFF_COMPRESSIONS)}")
+    kinds = [_colours(p) for p in pages]
+    if compression == "auto":
+        compression = "group4" if all(k == "bw" for k in kinds) else "lzw"
+    frames = []
+    for image, kind in zip(pages, kinds):
+        if compression == "group4":
+            frames.append(Image.fromarray(image[:, :, 0]).convert("1"))
+        elif kind == "colour":
+            frames.append(Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
+        else:
+            frames.append(Image.fromarray(image[:, :, 0]))
+    codec = {"jpeg": "jpeg", "group4": "group4", "lzw": "tiff_lzw", "none": None}[compression]
+    frames[0].save(out, save_all=True, append_images=frames[1:], compression=codec, dpi=(dpi, dpi))

@@ -10,6 +10,7 @@ CMap, so the text layer extracts and glyph ids equal the font's glyph indices.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -595,6 +596,24 @@ def layout_forms(forms: Sequence[Form], style: Style) -> list[list[TextOp | Rect
                 canvas.new_page()
         lay_out(blocks, canvas)
     return canvas.pages
+
+
+# Page heights tried for a sparse last page, points: A4 down to a short slip, in steps.
+SPARSE_HEIGHTS = range(842, 420, -3)
+
+
+def sparse_last_page(forms: Sequence[Form | dict[str, Any]], style: Style, max_rows: int = 3) -> Style | None:
+    """The style at the tallest page height (A4 and down) whose layout of ``forms`` runs
+    over two or more pages and leaves the last one holding 1..``max_rows`` table rows: the
+    near-empty last page a scanner may turn sideways. None when no height does."""
+    parsed = [f if isinstance(f, Form) else Form.model_validate(f) for f in forms]
+    for height in SPARSE_HEIGHTS:
+        trial = dataclasses.replace(style, page_size=(style.page_size[0], float(height)))
+        pages = layout_forms(parsed, trial)
+        rows = {round(op.rect[1], 1) for op in pages[-1] if isinstance(op, RectOp)}
+        if len(pages) >= 2 and 1 <= len(rows) <= max_rows:
+            return trial
+    return None
 
 
 def _fits(blocks: list[Block], canvas: Canvas, geom: Geometry, style: Style) -> bool:
