@@ -239,3 +239,27 @@ def test_a_folder_of_page_images_is_one_document_equal_to_its_tiff(tmp_path: Pat
     out = tmp_path / "out"
     assert main(["convert", str(folder), "-o", str(out), "--one-document-per-folder", "-q"]) == 0
     assert [p.name for p in out.iterdir()] == ["scan.json"]
+
+
+def test_a_last_page_of_a_few_rows_keeps_its_rows(tmp_path: Path) -> None:
+    """Issue 21: a multi-page scan whose last page holds only 1-3 table rows (such a page
+    was turned sideways and its rows lost); greyscale, Group 4 black and white, JPEG TIFF."""
+    from PIL import Image
+
+    from ocrform.synth.pdf import sparse_last_page
+
+    form = gold("001_f01")
+    style = sparse_last_page([form], STYLES["hunan_scored"])
+    assert style is not None
+    pdf = tmp_path / "sparse.pdf"
+    truth = render_forms_pdf([form], pdf, style)
+    assert pymupdf.open(pdf).page_count >= 2
+    for mode, compression, expected in (("grey", "jpeg", "jpeg"), ("bw", "auto", "group4")):
+        tiff = tmp_path / f"sparse-{mode}.tiff"
+        render_scan(pdf, tiff, "mild", seed=2, dpi=200, mode=mode, tiff=compression)
+        with Image.open(tiff) as image:
+            assert image.info["compression"] == expected and image.mode in {"L", "1"}
+        result = convert(tiff)
+        assert len(result.forms) == 1
+        exact, total = field_accuracy([f.model_dump(mode="json") for f in result.forms], truth)
+        assert exact / total >= 0.97, (mode, exact, total)
