@@ -55,6 +55,10 @@ BINARY_LINE_MARGIN_Y = 0.1
 DASH_ASPECT = 1.5
 # A piece this many line heights wide or narrower, by a cell's side, is a ruling's sliver.
 EDGE_STROKE_SHARE = 0.25
+# A thin stroke's core is darker than this (grey level) all along: 一 in AR PL UMing at
+# 200 dpi is 170-185 along its length, where the page's ink cut (Otsu, 179) breaks it into
+# pieces that read as hyphens; the paper between printed hyphens is lighter.
+FAINT_INK = 215
 # Where a dash's centre lies, as a share of the line band's height from its top.
 DASH_BAND = (0.25, 0.75)
 # A band this many typical line heights tall holds several touching lines ...
@@ -240,7 +244,7 @@ def _cell_lines(
             continue
         if _is_ruling_remnant(mask[a:b, c0:c1], max(b - a, typical), x1 - x0):
             continue
-        dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical))
+        dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical), gray[y0 + a : y0 + b, x0 + c0 : x0 + c1])
         text_image = gray[y0 + a : y0 + b, x0 + c0 + start : x0 + c1]
         out.append(
             _Line(
@@ -263,7 +267,7 @@ def _cell_lines(
     return out
 
 
-def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
+def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = None) -> tuple[str, int]:
     """Dashes that start a line (------本级安排, or a lone — for an empty value), and the
     column where the rest of the line starts.
 
@@ -271,7 +275,9 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
     character after the run, and it cannot tell a dash's length; so dashes are read from
     the pixels. A dash is a thin horizontal stroke (a dot is not). Before text, a stroke
     about one character wide is 一 and stays with the text; blurred runs of hyphens merge
-    into one long stroke, counted as hyphens of the usual pitch.
+    into one long stroke, counted as hyphens of the usual pitch. A stroke too thin for the
+    ink mask (一 in a Ming face) comes in pieces, joined again where ``gray``, the line's
+    pixels, shows the stroke running on between them.
     """
     cols = mask.any(axis=0)
     width = mask.shape[1]
@@ -295,6 +301,8 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
             break
         strokes.append((x, end))
         x = end
+    if gray is not None:
+        strokes = _joined_strokes(strokes, mask, gray)
     if not strokes:
         return "", 0
     if x >= width:  # the whole line is dashes
@@ -310,6 +318,21 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
             break
         start = e
     return text, start
+
+
+def _joined_strokes(strokes: list[tuple[int, int]], mask: np.ndarray, gray: np.ndarray) -> list[tuple[int, int]]:
+    """Neighbouring pieces of one thin stroke as one: every column between them is darker
+    than paper (FAINT_INK) on the pieces' rows."""
+    out = [strokes[0]] if strokes else []
+    for s, e in strokes[1:]:
+        ps, pe = out[-1]
+        rows = np.flatnonzero(mask[:, ps:pe].any(axis=1) | mask[:, s:e].any(axis=1))
+        between = gray[rows[0] : rows[-1] + 1, pe:s]
+        if between.size and (between.min(axis=0) < FAINT_INK).all():
+            out[-1] = (ps, e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _split_wide_gaps(
