@@ -25,6 +25,7 @@ from ocrform.text import normalize
 from ocrform.words.engines import Reading, get_engine
 from ocrform.words.engines.output_classes import keep_classes, model_metadata, printed_character
 from ocrform.words.ocr import (
+    _barred_operator,
     _cell_mask,
     _is_edge_stroke,
     _islands,
@@ -288,6 +289,30 @@ def test_black_and_white_scans_are_read_softened_and_larger(engine) -> None:
     # ... and the text fills more of the image's height (a smaller margin).
     shares = [(ink_share(b), ink_share(g)) for b, g in zip(from_binary, from_grey, strict=True) if ink_share(g) > 0]
     assert np.median([b / g for b, g in shares]) > 1.1
+
+
+def test_a_thin_stroke_broken_by_the_ink_cut_is_one_stroke() -> None:
+    # 一 in a Ming face: its core (grey 175) is cut into three pieces by the page's ink cut.
+    gray = np.full((20, 40), 250, np.uint8)
+    gray[9:11, 2:20] = 175
+    gray[9:11, 24:38] = 40  # the next character's stroke, apart
+    gray[2:18, 30:32] = 40
+    mask = gray < 100
+    for x0, x1 in ((2, 5), (10, 13), (16, 20)):
+        mask[9:11, x0:x1] = True
+    assert _leading_dashes(mask, 20.0)[0] == "---"
+    assert _leading_dashes(mask, 20.0, gray) == ("", 0)
+
+
+def test_a_comparison_sign_with_its_bar_merged_into_an_arm() -> None:
+    line = np.full((30, 40), 255, np.uint8)
+    cv2.line(line, (3, 5), (15, 13), 0, 2)
+    cv2.line(line, (15, 13), (3, 21), 0, 2)
+    assert _barred_operator(">8台", line) == ">8台"  # a printed >, as heavy above as below
+    cv2.line(line, (3, 24), (15, 17), 0, 2)  # ⩾: its bar under the lower arm
+    assert _barred_operator(">8台", line) == "≥8台"
+    assert _barred_operator("", line) == ""
+    assert _barred_operator("8台", line) == "8台"
 
 
 def test_a_blurred_hyphen_is_a_dash_and_a_dot_is_not() -> None:

@@ -110,12 +110,12 @@ def test_specks_go_and_small_marks_beside_text_stay() -> None:
     page[100:116, 114:122] = 0  # the next digit
     ys, xs = rng.integers(150, 300, 400), rng.integers(0, 300, 400)
     page[ys, xs] = 0  # scanner noise on the paper below
-    clean = remove_specks(page)
+    clean = remove_specks(page, 150 / 72)
     assert np.count_nonzero(clean[150:] < 128) == 0
     assert np.array_equal(clean[90:130, 90:130], page[90:130, 90:130])
     page[150:] = 255
     page[200, 10:200:20] = 0  # ten dots: not a speckled page
-    assert remove_specks(page) is page
+    assert remove_specks(page, 150 / 72) is page
 
 
 def cell_layout(tables: list) -> list[tuple[int, int, int, int]]:

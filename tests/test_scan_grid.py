@@ -156,6 +156,33 @@ def test_the_walls_of_rows_shorter_than_a_rule_are_found() -> None:
     assert [c.col_span for c in table.cells if c.row == 0] == [3]
 
 
+def test_a_glyph_stroke_as_tall_as_a_tight_row_is_no_wall() -> None:
+    # A Ming face fills a 10-point row: 水's stroke runs from just under one rule to the next,
+    # with its glyph's thin strokes on both sides; a bracket's stroke stops short of a rule.
+    ppp = 200 / 72
+    image = np.full((int(80 * ppp), int(300 * ppp)), 255, np.uint8)
+
+    def px(v: float) -> int:
+        return round(v * ppp)
+
+    for y in (20, 30, 40):
+        image[px(y) - 1 : px(y) + 1, px(20) : px(280) + 1] = 0
+    for x in (20, 280):
+        image[px(20) : px(40) + 1, px(x) - 1 : px(x) + 1] = 0
+    image[px(30) : px(40) + 1, px(150) - 1 : px(150) + 1] = 0  # a true wall in the lower row
+    top, bottom = px(20) + 2, px(30) - 1
+    image[top:bottom, px(60) : px(60) + 2] = 0  # 水's stroke, one pixel off the upper rule
+    for y in range(top + 3, bottom - 2, 5):  # its thin strokes, both sides
+        image[y, px(56) : px(60)] = 0
+        image[y + 2, px(60) + 2 : px(64)] = 0
+    image[top:bottom, px(100) : px(100) + 2] = 0  # [ before its digits
+    image[top, px(100) : px(102)] = 0
+    image[px(22) : px(28), px(103) : px(110)] = 0
+    (table,) = tables_from_rulings(find_image_rulings(image, ppp), 0, "test", snap=IMAGE_SNAP)
+    assert [c.col_span for c in table.cells if c.row == 0] == [2]
+    assert [c.col_span for c in table.cells if c.row == 1] == [1, 1]
+
+
 def test_a_spreadsheet_printed_to_fit_stands_upright() -> None:
     # Tiny text in tight rows stacks each column's values closer than a fixed smear, which
     # ran them into tall bars and turned the page on its side.

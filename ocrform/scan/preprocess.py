@@ -27,10 +27,14 @@ SEAL_RESIDUE = 235
 # Near a seal, a pixel is lifted by the seal ink's red only when at least this red: the seal's
 # JPEG-smeared tint is, while the faint edge of a blurred ruling or stroke beside it is neutral grey.
 SEAL_TINT = 15
-# Ink dots of at most this many pixels with no larger ink within SPECK_REACH pixels are
-# scanner noise (a 150 dpi decimal point is 4-9 pixels, and beside its digits).
+# Ink dots of at most this many pixels with no larger ink within SPECK_REACH_POINTS are
+# scanner noise (a 150 dpi decimal point is 4-9 pixels, and beside its digits). The reach is
+# a distance on paper: the small , and . of text set small in a thin face (a spreadsheet
+# printed to fit, 4-5 pt digits at 200 dpi) stand 1.5-2.9 pt (tenth to ninetieth
+# percentile) from the nearest ink of the glyphs beside them, as thin strokes break the
+# glyphs into pieces; at 4 pixels (1.4 pt at 200 dpi) most of them were wiped as specks.
 SPECK_AREA = 4
-SPECK_REACH = 4
+SPECK_REACH_POINTS = 3.0
 # A page with fewer such dots is not speckled (0-41 on generated grey-level scans, thousands
 # on a noisy black-and-white one), and its few dots are not worth a pass over every pixel.
 SPECKLED_PAGE = 100
@@ -55,7 +59,7 @@ class Prepared:
 
 
 def preprocess_page(image: np.ndarray, pixels_per_point: float) -> Prepared:
-    gray = remove_specks(drop_seals(image))
+    gray = remove_specks(drop_seals(image), pixels_per_point)
     # Levelled first: a table's rules run both ways, so the skew is found whichever way up
     # the page lies, and on a skewed page the rules' pieces read as text to the orientation.
     angle = find_skew(gray)
@@ -120,7 +124,7 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     return gray < (min(otsu, 200) if otsu > 0 else 128)
 
 
-def remove_specks(gray: np.ndarray) -> np.ndarray:
+def remove_specks(gray: np.ndarray, pixels_per_point: float) -> np.ndarray:
     """The page without the specks a noisy black-and-white scan scatters over its paper.
 
     A speck is a dot of ink a few pixels large with no bigger ink near it; the small
@@ -136,7 +140,8 @@ def remove_specks(gray: np.ndarray) -> np.ndarray:
         return gray
     in_small = small[labels]
     big = (labels > 0) & ~in_small
-    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SPECK_REACH + 1, 2 * SPECK_REACH + 1))
+    r = max(1, round(SPECK_REACH_POINTS * pixels_per_point))
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     near_big = cv2.dilate(big.astype(np.uint8), reach).astype(bool)
     beside_text = np.zeros(n, dtype=bool)
     beside_text[np.unique(labels[near_big & in_small])] = True

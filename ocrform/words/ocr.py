@@ -39,6 +39,11 @@ STRIP_GAP_PT = 8.0
 ISLAND_GAP_PT = 24.0
 MIN_ISLAND_PT = 4.0
 MIN_CONFIDENCE = 0.3
+# A leading < or > whose first glyph holds at least this many times as much ink in its
+# lower half as in its upper half is ≤ or ≥, its bar merged with the lower arm: on the mild
+# office scans 1.28-2.67 (most above 1.8) for ≥ and ≤ read as > and <, 0.78-1.24 for the 15
+# printed < (set well clear of those, at the cost of 5 of 22 barred signs).
+OPERATOR_BAR_SHARE = 1.5
 # Dashes, in line heights: a hyphen is at most this wide; a stroke at least HYPHEN_RUN wide
 # before text is a run of hyphens at HYPHEN_PITCH (a CJK character such as 一 is about 0.9).
 HYPHEN_WIDTH = 0.6
@@ -55,6 +60,10 @@ BINARY_LINE_MARGIN_Y = 0.1
 DASH_ASPECT = 1.5
 # A piece this many line heights wide or narrower, by a cell's side, is a ruling's sliver.
 EDGE_STROKE_SHARE = 0.25
+# A thin stroke's core is darker than this (grey level) all along: 一 in AR PL UMing at
+# 200 dpi is 170-185 along its length, where the page's ink cut (Otsu, 179) breaks it into
+# pieces that read as hyphens; the paper between printed hyphens is lighter.
+FAINT_INK = 215
 # Where a dash's centre lies, as a share of the line band's height from its top.
 DASH_BAND = (0.25, 0.75)
 # A band this many typical line heights tall holds several touching lines ...
@@ -139,7 +148,7 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
     words = []
     for line in lines:
         reading = next(read) if line.image is not None else Reading("", 1.0, 1.0)
-        text, conf = fix_ocr_text(reading.text), reading.confidence
+        text, conf = fix_ocr_text(_barred_operator(reading.text, line.image)), reading.confidence
         if (not text and not line.prefix) or conf < MIN_CONFIDENCE:
             continue
         if len(text) <= SHORT_READING and conf < MIN_SHORT_CONFIDENCE and not line.prefix:
@@ -158,6 +167,41 @@ def read_words_by_ocr(page: Page, tables: list[Table], engine: OcrEngine) -> lis
             )
         )
     return words
+
+
+def _barred_operator(text: str, image: np.ndarray | None) -> str:
+    """A reading's leading < or > as ≤ or ≥ where the printed sign has its bar.
+
+    A Kai face prints ≥ as ⩾, whose slanted bar merges with the lower arm at scan
+    resolution, and the recogniser reads > with ≥ at 0.004-0.49 (a printed < leaves ≤ up
+    to 0.003: no cut between them). The pixels tell: < and > are about as heavy above
+    their middle row as below it, the barred sign is heavier below.
+    """
+    if image is None or not text or text[0] not in "<>":
+        return text
+    glyph = _first_glyph(image)
+    if glyph is None:
+        return text
+    half = glyph.shape[0] // 2
+    upper, lower = int(glyph[:half].sum()), int(glyph[glyph.shape[0] - half :].sum())
+    if lower < OPERATOR_BAR_SHARE * max(1, upper):
+        return text
+    return {"<": "≤", ">": "≥"}[text[0]] + text[1:]
+
+
+def _first_glyph(image: np.ndarray) -> np.ndarray | None:
+    """The ink of a line image's first run of inked columns, cut to its rows."""
+    ink = image < (int(image.min()) + 255) // 2
+    cols = ink.any(axis=0)
+    xs = np.flatnonzero(cols)
+    if xs.size == 0:
+        return None
+    end = xs[0]
+    while end < len(cols) and cols[end]:
+        end += 1
+    glyph = ink[:, xs[0] : end]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    return glyph[rows[0] : rows[-1] + 1]
 
 
 def _typical_line_height(
@@ -240,7 +284,7 @@ def _cell_lines(
             continue
         if _is_ruling_remnant(mask[a:b, c0:c1], max(b - a, typical), x1 - x0):
             continue
-        dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical))
+        dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical), gray[y0 + a : y0 + b, x0 + c0 : x0 + c1])
         text_image = gray[y0 + a : y0 + b, x0 + c0 + start : x0 + c1]
         out.append(
             _Line(
@@ -263,7 +307,7 @@ def _cell_lines(
     return out
 
 
-def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
+def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = None) -> tuple[str, int]:
     """Dashes that start a line (------本级安排, or a lone — for an empty value), and the
     column where the rest of the line starts.
 
@@ -271,7 +315,9 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
     character after the run, and it cannot tell a dash's length; so dashes are read from
     the pixels. A dash is a thin horizontal stroke (a dot is not). Before text, a stroke
     about one character wide is 一 and stays with the text; blurred runs of hyphens merge
-    into one long stroke, counted as hyphens of the usual pitch.
+    into one long stroke, counted as hyphens of the usual pitch. A stroke too thin for the
+    ink mask (一 in a Ming face) comes in pieces, joined again where ``gray``, the line's
+    pixels, shows the stroke running on between them.
     """
     cols = mask.any(axis=0)
     width = mask.shape[1]
@@ -295,6 +341,8 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
             break
         strokes.append((x, end))
         x = end
+    if gray is not None:
+        strokes = _joined_strokes(strokes, mask, gray)
     if not strokes:
         return "", 0
     if x >= width:  # the whole line is dashes
@@ -310,6 +358,21 @@ def _leading_dashes(mask: np.ndarray, height: float) -> tuple[str, int]:
             break
         start = e
     return text, start
+
+
+def _joined_strokes(strokes: list[tuple[int, int]], mask: np.ndarray, gray: np.ndarray) -> list[tuple[int, int]]:
+    """Neighbouring pieces of one thin stroke as one: every column between them is darker
+    than paper (FAINT_INK) on the pieces' rows."""
+    out = [strokes[0]] if strokes else []
+    for s, e in strokes[1:]:
+        ps, pe = out[-1]
+        rows = np.flatnonzero(mask[:, ps:pe].any(axis=1) | mask[:, s:e].any(axis=1))
+        between = gray[rows[0] : rows[-1] + 1, pe:s]
+        if between.size and (between.min(axis=0) < FAINT_INK).all():
+            out[-1] = (ps, e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _split_wide_gaps(
