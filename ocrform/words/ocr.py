@@ -66,6 +66,11 @@ EDGE_STROKE_SHARE = 0.25
 FAINT_INK = 215
 # Where a dash's centre lies, as a share of the line band's height from its top.
 DASH_BAND = (0.25, 0.75)
+# A line of dashes alone within this share of a line height of the cell's top or bottom is
+# what a skewed or warped ruling left in the cell (archive scans: such lines lay 0-1 px
+# from the edge and 4-20 line heights long; a printed lone — lies mid-cell, 18-31 px off
+# both edges of a 52 px cell).
+REMNANT_EDGE = 0.1
 # A band this many typical line heights tall holds several touching lines ...
 TALL_BAND_SHARE = 1.7
 # ... spaced this many line heights apart (the line height plus its leading).
@@ -286,6 +291,8 @@ def _cell_lines(
             continue
         dashes, start = _leading_dashes(mask[a:b, c0:c1], max(b - a, typical), gray[y0 + a : y0 + b, x0 + c0 : x0 + c1])
         text_image = gray[y0 + a : y0 + b, x0 + c0 + start : x0 + c1]
+        if not text_image.shape[1] and min(a, (y1 - y0) - b) <= REMNANT_EDGE * typical:
+            continue  # a ruling's piece along the cell's edge, not a printed dash
         out.append(
             _Line(
                 _pad(text_image, height, margin) if text_image.shape[1] else None,
