@@ -540,13 +540,30 @@ def report_funds(form: Form) -> list[dict[str, Any]]:
     ]
 
 
+# What only a Hunan report prints: the funds' 实际到位/结余 columns and the scoring table.
+REPORT_ONLY_FUNDS = ("received", "balance")
+
+
+def _form_family_truth(form: dict[str, Any]) -> dict[str, Any]:
+    """A form family's page (gold forms come from every province): no rubric, and no fund
+    column none of its tables has."""
+    rows = form.get("funds", {}).get("rows", [])
+    if not form.get("rubric") and not any(row.get(k) is not None for row in rows for k in REPORT_ONLY_FUNDS):
+        return form
+    out = copy.deepcopy(form)
+    out["rubric"] = []
+    for row in out["funds"]["rows"]:
+        row.update(dict.fromkeys((k for k in REPORT_ONLY_FUNDS if k in row), None))
+    return out
+
+
 def layout_truth(form: dict[str, Any], style: Style) -> dict[str, Any]:
     """The form as ``style`` prints it: what a reader of the document can know. The generator's
-    own families print every field; a Hunan report prints its funds as report_funds gives them,
-    no weights, scores or reasons per indicator, and its scoring table (rubric_rows), whose
-    总分 is the total weight."""
+    own families print every field but the scoring table (rubric); a Hunan report prints its
+    funds as report_funds gives them, no weights, scores or reasons per indicator, and its
+    scoring table (rubric_rows), whose 总分 is the total weight."""
     if style.family != "hunan_report":
-        return form
+        return _form_family_truth(form)
     parsed = Form.model_validate(form)
     out = parsed.model_dump(mode="json")
     rows = []
