@@ -81,10 +81,13 @@ class FontRepair:
 
 
 def used_glyphs(
-    words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None
+    words: Iterable[Word],
+    fonts: dict[int, CidFont],
+    pdf: pymupdf.Document | None = None,
+    font_of: _FontLookup | None = None,
 ) -> dict[int, dict[int, str]]:
     """Font xref → glyph id → the character the text layer gives it (the most frequent one)."""
-    font_of = _FontLookup(fonts, pdf)
+    font_of = font_of or _FontLookup(fonts, pdf)
     seen: dict[int, dict[int, Counter[str]]] = {}
     for w in words:
         xref = font_of(w)
@@ -101,10 +104,13 @@ Place = tuple[int, tuple[float, float, float, float]]  # page index, character b
 
 
 def glyph_places(
-    words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None
+    words: Iterable[Word],
+    fonts: dict[int, CidFont],
+    pdf: pymupdf.Document | None = None,
+    font_of: _FontLookup | None = None,
 ) -> dict[int, dict[int, Place]]:
     """Font xref → glyph id → where the page first prints it."""
-    font_of = _FontLookup(fonts, pdf)
+    font_of = font_of or _FontLookup(fonts, pdf)
     out: dict[int, dict[int, Place]] = {}
     for w in words:
         if w.glyph_ids is None or w.char_boxes is None or len(w.glyph_ids) != len(w.char_boxes):
@@ -178,9 +184,14 @@ class _FontLookup:
         return self.maps[xref]
 
 
-def font_texts(words: Iterable[Word], fonts: dict[int, CidFont], pdf: pymupdf.Document | None = None) -> dict[int, str]:
+def font_texts(
+    words: Iterable[Word],
+    fonts: dict[int, CidFont],
+    pdf: pymupdf.Document | None = None,
+    font_of: _FontLookup | None = None,
+) -> dict[int, str]:
     """Font xref → the text it shows, a line per word in reading order (tier 3's context)."""
-    font_of = _FontLookup(fonts, pdf)
+    font_of = font_of or _FontLookup(fonts, pdf)
     lines: dict[int, list[str]] = {}
     for w in words:
         xref = font_of(w)
@@ -197,10 +208,11 @@ def plan_font_repairs(
 ) -> list[FontRepair]:
     """Judge every font that ``words`` use against its own glyphs (or, failing that, its text)."""
     fonts = fonts if fonts is not None else cid_fonts(pdf)
-    texts = font_texts(words, fonts, pdf)
-    places = glyph_places(words, fonts, pdf)
+    font_of = _FontLookup(fonts, pdf)  # one cache of which word is in which font
+    texts = font_texts(words, fonts, pdf, font_of)
+    places = glyph_places(words, fonts, pdf, font_of)
     plans = []
-    for xref, extracted in sorted(used_glyphs(words, fonts, pdf).items()):
+    for xref, extracted in sorted(used_glyphs(words, fonts, pdf, font_of).items()):
         font = fonts.get(xref)
         if font is None:
             continue
