@@ -7,6 +7,7 @@ the OCR path instead. Image files (PNG, JPEG, TIFF, multi-page TIFF) are always 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -198,3 +199,16 @@ def _load_image_folder(folder: Path) -> InputDocument:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+def input_sha256(path: Path) -> str:
+    """The input's hash (``Source.sha256``): the file's bytes; a folder document's pages'
+    names and bytes, in page order."""
+    h = hashlib.sha256()
+    for file in folder_pages(path) if path.is_dir() else [path]:
+        if path.is_dir():
+            h.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()

@@ -12,7 +12,6 @@ Internal: the public surface is ``ocrform.convert``, ``ocrform.convert_many`` an
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrform.canonical import DocumentResult, FormEvidence, Repair, Source
-from ocrform.document import DEFAULT_DPI, folder_pages
+from ocrform.document import DEFAULT_DPI, input_sha256
 from ocrform.dump.parser import decode_text_dump, read_text
 from ocrform.dump.stream import is_cell_stream, read_cell_stream
 from ocrform.dump.tabbed import is_tabbed, read_tabbed
@@ -168,7 +167,7 @@ def build_result(read: ReadDocument) -> DocumentResult:
         path=str(read.path),
         kind=read.kind,
         pages=read.page_count,
-        sha256=_sha256(read.path),
+        sha256=input_sha256(read.path),
         text_layer=read.text_layer,
     )
     return DocumentResult(source=source, forms=forms, evidence=evidence)
@@ -202,15 +201,3 @@ def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine
     from ocrform.words.engines import get_engine
 
     return get_engine(name, **dict(settings))
-
-
-def _sha256(path: Path) -> str:
-    """The file's hash; a folder document's is over its pages' names and bytes, in page order."""
-    h = hashlib.sha256()
-    for file in folder_pages(path) if path.is_dir() else [path]:
-        if path.is_dir():
-            h.update(file.name.encode() + b"\0")
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
