@@ -119,7 +119,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from ocrform.batch.manifest import Manifest
     from ocrform.batch.outputs import remove_stale_temps
     from ocrform.batch.progress import Reporter
-    from ocrform.batch.tasks import settings_key
+    from ocrform.batch.tasks import recovered_record, settings_key
     from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
 
     try:
@@ -147,6 +147,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
                 retry_failed=args.retry_failed,
             )
             reporter.event("start", inputs=len(tasks), todo=len(todo.todo), output=str(args.output))
+            for task in todo.unrecorded:
+                manifest.append({**recovered_record(task), **key})
             for task in todo.current:
                 reporter.current(task)
             for task, record in todo.failed_before:

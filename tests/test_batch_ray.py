@@ -3,7 +3,10 @@ worker's task retried, a killed run resumed."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -83,7 +86,7 @@ def test_a_ray_run_equals_a_local_run_and_survives_killed_workers_and_drivers(tm
     run = _convert(str(inputs), "-o", str(resumed), "--ray", start_new_session=True)
     if _wait_for_worker(run):
         time.sleep(1.0)
-    subprocess.run(["kill", "-9", f"-{run.pid}"], check=False)
+    _kill_group(run.pid)
     run.wait(60)
     before = {r["output"] for r in read_records(resumed / MANIFEST_NAME) if r["status"] == "converted"}
     run = _convert(str(inputs), "-o", str(resumed), "--ray")
@@ -93,3 +96,10 @@ def test_a_ray_run_equals_a_local_run_and_survives_killed_workers_and_drivers(tm
     after = [r["output"] for r in read_records(resumed / MANIFEST_NAME) if r["status"] == "converted"]
     assert len(after) == len(set(after)) and before <= set(after)
     assert not [p for p in resumed.iterdir() if p.name.endswith(".part")]
+
+
+def _kill_group(pid: int) -> None:
+    """SIGKILL to the run and its workers (``kill -9 -PID`` of procps-ng 4.0.2 kills every
+    process instead)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)

@@ -62,11 +62,14 @@ def make_tasks(sources: Iterable[Path], outdir: Path) -> list[Task]:
 @dataclass(frozen=True)
 class Plan:
     """Which tasks a run does: ``todo``; ``current`` (outputs already made from the same
-    input); ``failed_before`` (failed last time on the same input, with that record)."""
+    input); ``failed_before`` (failed last time on the same input, with that record);
+    ``unrecorded``: current tasks whose run was killed between writing the JSON and
+    recording it, to be recorded now (their conversion is done, not to be done again)."""
 
     todo: list[Task]
     current: list[Task]
     failed_before: list[tuple[Task, Record]]
+    unrecorded: list[Task] = field(default_factory=list)
 
 
 def plan(
@@ -81,7 +84,7 @@ def plan(
     """A failure is taken as final only when the same input failed under the same settings
     and limits (``settings_key``): a user who raises ``--timeout`` expects the file tried."""
     latest = latest_by_output(records)
-    todo, current, failed_before = [], [], []
+    todo, current, failed_before, unrecorded = [], [], [], []
     for task in tasks:
         try:
             task = Task(task.source, task.output, input_sha256(task.source))
@@ -91,11 +94,13 @@ def plan(
         last = latest.get(str(task.output))
         if not force and is_current(task, formats):
             current.append(task)
+            if not (last and last.get("status") in FINISHED and last.get("sha256") == task.sha256):
+                unrecorded.append(task)
         elif not (force or retry_failed) and last and _same_failure(last, task, settings_key):
             failed_before.append((task, last))
         else:
             todo.append(task)
-    return Plan(todo, current, failed_before)
+    return Plan(todo, current, failed_before, unrecorded)
 
 
 def is_current(task: Task, formats: Iterable[str]) -> bool:
@@ -113,3 +118,14 @@ def _same_failure(record: Record, task: Task, settings_key: str) -> bool:
 def settings_key(settings: Settings, limits: object) -> str:
     """A short fingerprint of what a run was asked to do, kept in each record."""
     return hashlib.sha256(repr((settings, limits)).encode()).hexdigest()[:16]
+
+
+def recovered_record(task: Task) -> Record:
+    """The record of a conversion whose run was killed after its JSON was written."""
+    return {
+        "input": str(task.source),
+        "output": str(task.output),
+        "sha256": task.sha256,
+        "status": CONVERTED,
+        "recovered": True,
+    }
