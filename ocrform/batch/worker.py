@@ -10,7 +10,7 @@ import socket
 import time
 from pathlib import Path
 
-from ocrform.batch.tasks import CONVERTED, FAILED, WITH_PROBLEMS, Record, Settings, Task
+from ocrform.batch.tasks import CONVERTED, FAILED, WITH_PROBLEMS, Record, Settings, Task, file_stamp
 from ocrform.errors import InputError
 
 
@@ -19,6 +19,7 @@ def run_task(task: Task, settings: Settings) -> Record:
     from ocrform.stages import Options
 
     started = time.time()
+    stamp = file_stamp(task.source)  # before reading: a file changed meanwhile is hashed again next run
     options = Options(engine=settings.engine, engine_options=_engine_options(settings), dpi=settings.dpi)
     try:
         (item,) = stream([task.source], options)
@@ -34,6 +35,7 @@ def run_task(task: Task, settings: Settings) -> Record:
     return {
         **_base(task, started),
         "sha256": result.source.sha256,
+        "stamp": stamp,
         "status": WITH_PROBLEMS if problems else CONVERTED,
         "forms": len(result.forms),
         "problems": problems,
