@@ -36,13 +36,15 @@ FUND_AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预
 @dataclass(frozen=True)
 class Check:
     """One arithmetic check run on a form: the field it is about, what it compares, whether
-    the printed figures agree, and (failed) the message its ``Issue`` carries."""
+    the printed figures agree, the message (a failed check's is its ``Issue``'s), and the other
+    fields whose figures it compares the field with (``inputs``: JSON pointers)."""
 
     field: str
     kind: str  # "arithmetic" or "range", as the Issue it becomes
     rule: str
     passed: bool
     message: str
+    inputs: tuple[str, ...] = ()
 
     def issue(self) -> Issue:
         return Issue(field=self.field, kind=self.kind, message=self.message)
@@ -83,10 +85,11 @@ def _check_fund_rows(form: Form) -> list[Check]:
                     rule="执行率 = B/A",
                     passed=passed,
                     message=f"执行率 {row.execution_rate} {sign} B/A = {expected:.2f}",
+                    inputs=(f"{where}/executed", f"{where}/annual_budget"),
                 )
             )
         if row.score is not None and row.weight is not None:
-            checks.append(_score_check(f"{where}/score", row.score, row.weight))
+            checks.append(_score_check(where, row.score, row.weight))
         if row.executed is not None and row.annual_budget is not None:
             passed = not row.executed < 0
             message = "全年执行数 is negative" if not passed else f"全年执行数 {row.executed} ≥ 0"
@@ -96,15 +99,22 @@ def _check_fund_rows(form: Form) -> list[Check]:
     return checks
 
 
-def _score_check(field: str, score: float, weight: float) -> Check:
+def _score_check(row: str, score: float, weight: float) -> Check:
     passed = not score > weight + SUM_TOLERANCE
     message = f"得分 {score} > 分值 {weight}" if not passed else f"得分 {score} ≤ 分值 {weight}"
-    return Check(field=field, kind="arithmetic", rule="得分 ≤ 分值", passed=passed, message=message)
+    return Check(
+        field=f"{row}/score",
+        kind="arithmetic",
+        rule="得分 ≤ 分值",
+        passed=passed,
+        message=message,
+        inputs=(f"{row}/weight",),
+    )
 
 
 def _check_scores(form: Form) -> list[Check]:
     return [
-        _score_check(f"/indicators/{i}/score", ind.score, ind.weight)
+        _score_check(f"/indicators/{i}", ind.score, ind.weight)
         for i, ind in enumerate(form.indicators)
         if ind.score is not None and ind.weight is not None
     ]
@@ -134,6 +144,10 @@ def _check_totals(form: Form) -> list[Check]:
                 rule=f"总分 {label} = sum of rows",
                 passed=passed,
                 message=f"总分 {label} {total} {'=' if passed else '≠'} sum of rows {computed:g}",
+                inputs=(
+                    *([f"/funds/rows/0/{attr}"] if fund_part is not None else []),
+                    *(f"/indicators/{i}/{attr}" for i in range(len(parts))),
+                ),
             )
         )
     return checks

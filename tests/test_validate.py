@@ -149,3 +149,12 @@ def test_every_check_run_is_listed_with_its_outcome() -> None:
     failed = [c.issue() for c in arithmetic_checks(broken) if not c.passed]
     assert failed == validate_form(broken)
     assert len(arithmetic_checks(broken)) == len(checks)
+
+
+def test_a_check_names_the_fields_it_compares() -> None:
+    form = gold_forms()[0]
+    by_field = {c.field: c for c in arithmetic_checks(form)}
+    assert by_field["/funds/rows/0/execution_rate"].inputs == ("/funds/rows/0/executed", "/funds/rows/0/annual_budget")
+    assert by_field["/indicators/0/score"].inputs == ("/indicators/0/weight",)
+    total = by_field["/total_score"].inputs
+    assert total[0] == "/funds/rows/0/score" and len(total) == 1 + len(form.indicators)
