@@ -288,7 +288,7 @@ def write_csv(result: DocumentResult, base: Path) -> list[Path]:
         writer.writerow(table.headers())
         writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
         path = base.with_name(f"{base.name}.{table.name}.csv")
-        _atomic_write(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        atomic_write(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
         written.append(path)
     for name in {"rubric", "repairs", "unmapped"} - {t.name for t in tables}:
         base.with_name(f"{base.name}.{name}.csv").unlink(missing_ok=True)
@@ -340,7 +340,7 @@ def write_xlsx(result: DocumentResult, path: Path) -> Path:
         sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)
-    _atomic_write(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue())
     return path
 
 
@@ -362,7 +362,7 @@ def write_formats(result: DocumentResult, out_json_path: Path, formats: set[str]
     return written
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     """``data`` under a unique temporary name in ``path``'s folder, synced, then renamed onto
     ``path``: a reader sees the old file or the new one, never a part of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
