@@ -59,20 +59,26 @@ def write_report(items: Sequence[tuple[Path, DocumentResult]], outdir: Path) -> 
     outdir.mkdir(parents=True, exist_ok=True)
     # The crops go to a fresh folder renamed into place at the end: a report never shows
     # another run's crops, and a failed run leaves the old report whole.
-    staging = outdir / f".{ASSETS_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    unique = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    staging = outdir / f".{ASSETS_NAME}.{unique}.tmp"
     staging.mkdir()
+    old = outdir / f".{ASSETS_NAME}.{unique}.old"
     try:
         documents = [_document(k, path, result, staging) for k, (path, result) in enumerate(items, 1)]
-        html = _render(documents)
         assets = outdir / ASSETS_NAME
-        old = outdir / f".{ASSETS_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}.old"
-        if assets.exists():
-            assets.rename(old)
-        staging.rename(assets)
+        try:
+            if assets.exists():
+                assets.rename(old)
+            staging.rename(assets)
+        except OSError:
+            # Another report is being written into this folder at this moment: this one keeps
+            # its crops under a name of its own rather than mixing them with the other's.
+            assets = staging.rename(outdir / f"{ASSETS_NAME}-{unique}")
+        html = _render(documents, assets.name)
         atomic_write(outdir / REPORT_NAME, html.encode("utf-8"))
-        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return outdir / REPORT_NAME
 
 
@@ -226,7 +232,7 @@ def _cut_crops(path: Path, result: DocumentResult, forms: list[FormView], folder
             for crop in by_page[number]:
                 image, width = _crop(picture, scale, crop["provenance"].box, BOX_COLOURS[crop["row"].state])
                 _write_png(image, folder / crop["name"])
-                crop["src"] = f"{ASSETS_NAME}/{folder.name}/{crop['name']}"
+                crop["src"] = f"{folder.name}/{crop['name']}"
                 crop["width"] = round(width * CSS_PX_PER_POINT)
     except Exception as exc:  # the report of a batch must not be lost to one page
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -313,7 +319,7 @@ def _sha256(path: Path) -> str:
 # ---- HTML -------------------------------------------------------------------------------------
 
 
-def _render(documents: list[DocumentView]) -> str:
+def _render(documents: list[DocumentView], assets: str) -> str:
     from jinja2 import Environment, StrictUndefined
 
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -321,6 +327,7 @@ def _render(documents: list[DocumentView]) -> str:
     forms = [f for d in documents for f in d.forms]
     return template.render(
         documents=documents,
+        assets=assets,
         n_forms=len(forms),
         n_failed=sum(len(f.failed) for f in forms),
         n_flagged=sum(len(f.flagged) for f in forms),
@@ -429,7 +436,8 @@ td.crop img { display: block; max-width: 640px; height: auto; border: 1px solid 
 <td>{{ row.label }}<br><span class="meta">{{ row.pointer }}</span></td>
 <td class="value{% if row.empty %} empty{% endif %}">{{ row.value }}</td>
 <td class="crop">{% for crop in row.crops %}{% if crop.src is defined %}
-<img src="{{ crop.src }}" style="width: {{ crop.width }}px" alt="{{ row.label }}, page {{ crop.provenance.page }}">
+<img src="{{ assets }}/{{ crop.src }}" style="width: {{ crop.width }}px"
+ alt="{{ row.label }}, page {{ crop.provenance.page }}">
 {% endif %}<span class="meta">p.{{ crop.provenance.page }} · {{ crop.provenance.method }}
 · {{ "%.2f"|format(crop.provenance.confidence) }}</span>
 {% else %}<span class="meta">—</span>{% endfor %}</td>

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -198,3 +199,26 @@ def _read(engine, picture: np.ndarray) -> list[str]:
     lines = [picture[int(b.y0) : int(b.y1) + 1, int(b.x0) : int(b.x1) + 1] for b in boxes]
     lines = [line for line in lines if line.shape[0] >= 4 and line.shape[1] >= 4]
     return [r.text for r in engine.recognize(lines)] if lines else []
+
+
+def test_concurrent_reports_into_one_folder_each_stay_whole(tmp_path: Path) -> None:
+    """Three processes write a report into one folder at once (as concurrent runs would)."""
+    result = tmp_path / "result.json"
+    result.write_text(convert(PDF).model_dump_json(), encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from ocrform.canonical import DocumentResult;"
+        "from ocrform.report import write_report;"
+        "r = DocumentResult.model_validate_json(Path(sys.argv[1]).read_text('utf-8'));"
+        "write_report([(Path(sys.argv[2]), r)], Path(sys.argv[3]))"
+    )
+    out = tmp_path / "out"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code, str(result), str(PDF), str(out)], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()[-2000:]
+    page = _parsed(out / "report.html")
+    assert page.images and all((out / src).is_file() for src in page.images)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "no temporary folder is left"
