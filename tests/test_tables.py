@@ -193,3 +193,15 @@ def test_write_formats_writes_beside_the_json_atomically(tmp_path: Path) -> None
     assert not stale.exists(), "a part this result has no rows for is not left from an earlier run"
     assert sorted(p.name for p in out.parent.iterdir()) == names, "no temporary file is left"
     assert write_formats(result, out, {"json"}) == []
+
+
+def test_format_names_parse_for_the_command_line() -> None:
+    import argparse
+
+    from ocrform.formats import parse_formats
+
+    assert parse_formats("json,csv, XLSX,html") == {"json", "csv", "xlsx", "html"}
+    assert parse_formats("csv") == {"csv"}
+    for bad in ("pdf", "json,,csv", ""):
+        with pytest.raises(argparse.ArgumentTypeError, match="choose from json,csv,xlsx,html"):
+            parse_formats(bad)
