@@ -1,4 +1,4 @@
-"""Command line: ``ocrform convert``, ``ocrform schema``, ``ocrform fix-pdf``.
+"""Command line: ``ocrform convert``, ``ocrform validate``, ``ocrform schema``, ``ocrform fix-pdf``.
 
 Every failure is one line naming the file and the reason; a bad file in a batch never
 stops the others, and the exit status says whether anything failed.
@@ -97,6 +97,19 @@ def _parser() -> argparse.ArgumentParser:
     talk.add_argument("-v", "--verbose", action="store_true", help="also print files up to date and stage times")
     conv.set_defaults(func=_cmd_convert)
 
+    val = sub.add_parser(
+        "validate",
+        help="re-run the arithmetic checks on JSON files (ours, hand-edited, a form or a list of forms)",
+        description="Re-run the arithmetic checks (执行率 = B/A, 得分 ≤ 分值, 总分 = sum of rows) on JSON files: "
+        "one line per failed check. Exit status: 0 all pass, 1 some check fails, 2 a file is not JSON or not "
+        "of the schema, 3 a file cannot be read.",
+    )
+    val.add_argument(
+        "files", nargs="+", type=Path, help="JSON files, or folders (the *.json files in them, not in their subfolders)"
+    )
+    val.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    val.set_defaults(func=_cmd_validate)
+
     sch = sub.add_parser("schema", help="print the canonical JSON Schema")
     sch.set_defaults(func=_cmd_schema)
 
@@ -185,7 +198,7 @@ MIN_DPI, MAX_DPI = 50, 1200
 
 def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
     from ocrform.batch import Limits, Settings
-    from ocrform.export import FORMATS
+    from ocrform.formats import FORMATS, parse_formats
     from ocrform.words.engines import check_engine
 
     if not MIN_DPI <= args.dpi <= MAX_DPI:
@@ -200,10 +213,10 @@ def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
         check_engine(args.engine, engine_options)
     except InputError as exc:
         raise UsageError(str(exc)) from None
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise UsageError(f"--format {','.join(unknown)}: choose from {','.join(FORMATS)}")
+    try:
+        formats = sorted(parse_formats(args.format), key=FORMATS.index)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"--format: {exc}") from None
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
     if args.timeout < 0:
@@ -295,6 +308,38 @@ def _expand_inputs(inputs: list[Path], suffixes: set[str], folder_documents: boo
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else ""
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from ocrform.recheck import InvalidFile, UnreadableFile, recheck_file
+
+    files = [f for item in args.files for f in (sorted(item.glob("*.json")) if item.is_dir() else [item])]
+    if not files:
+        print("error: no JSON files found", file=sys.stderr)
+        return EXIT_USAGE
+    status, forms, failed = EXIT_OK, 0, 0
+    for path in files:
+        try:
+            checked = recheck_file(path)
+        except UnreadableFile as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            status = max(status, EXIT_ALL_FAILED)
+            continue
+        except InvalidFile as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            status = max(status, EXIT_USAGE)
+            continue
+        forms += len(checked)
+        for form in checked:
+            name = f" ({' '.join(form.project_name.split())})" if form.project_name else ""
+            for check in form.failed:
+                failed += 1
+                print(f"{path}: form {form.number}{name}: {form.pointer}{check.field}: {check.message}")
+                status = max(status, EXIT_SOME_FAILED)
+    if not args.quiet:
+        s = "s" if len(files) != 1 else ""
+        print(f"{len(files)} file{s}, {forms} forms checked: {failed} failed check(s)", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from ocrform.canonical import DocumentResult, dumps
 
-FORMATS = ("json", "csv", "xlsx", "html")
-
 
 def output_path(outdir: Path, source: Path, taken: set[Path]) -> Path:
     """``OUTDIR/<stem>.json``; a second input with the same stem gets ``<stem>-2.json``."""
@@ -35,13 +33,14 @@ def write_json(result: DocumentResult, path: Path) -> None:
 TABLE_FORMATS = ("csv", "xlsx")
 
 
-def format_paths(json_path: Path, formats: Iterable[str]) -> list[Path]:
-    """The files besides ``json_path`` that ``formats`` ask for."""
+def format_paths(json_path: Path, formats: Iterable[str], optional: bool = False) -> list[Path]:
+    """The files besides ``json_path`` that ``formats`` ask for: those every document gets,
+    and with ``optional`` those only some do (a rubric's CSV)."""
     if not any(f in TABLE_FORMATS for f in formats):
         return []
     from ocrform.tables import table_paths
 
-    return [p for f in formats if f in TABLE_FORMATS for p in table_paths(json_path, f)]
+    return [p for f in formats if f in TABLE_FORMATS for p in table_paths(json_path, f, optional)]
 
 
 def write_formats(result: DocumentResult, json_path: Path, formats: Iterable[str]) -> list[Path]:

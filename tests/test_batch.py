@@ -188,3 +188,21 @@ def _kill_group(pid: int) -> None:
     process instead)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def test_tables_and_report_are_written_with_the_json_and_go_with_it(tmp_path: Path) -> None:
+    src = tmp_path / "in" / "form.pdf"
+    src.parent.mkdir()
+    shutil.copy(SAMPLES / "guizhou_1form.pdf", src)
+    out = tmp_path / "out"
+    assert main(["convert", str(src), "-o", str(out), "-q", "--format", "json,csv,xlsx,html"]) == EXIT_OK
+    made = {p.name for p in out.iterdir()}
+    assert {"form.json", "form.xlsx", "form.forms.csv", "form.indicators.csv", "report.html"} <= made
+    assert "项目" in (out / "report.html").read_text("utf-8")
+    # Asking for a table that is missing converts again; a failing input takes its tables along.
+    (out / "form.xlsx").unlink()
+    assert main(["convert", str(src), "-o", str(out), "-q", "--format", "xlsx"]) == EXIT_OK
+    assert (out / "form.xlsx").exists() and len(read_records(out / MANIFEST_NAME)) == 2
+    src.write_bytes(b"%PDF-1.7\n" + b"\x00broken" * 40)
+    assert main(["convert", str(src), "-o", str(out), "-q", "--format", "csv,xlsx"]) != EXIT_OK
+    assert not [p for p in out.iterdir() if p.name.startswith("form.")]

@@ -42,11 +42,12 @@ class Task:
     output: Path
     sha256: str = field(default="", compare=False)
 
-    def extra_outputs(self, formats: Iterable[str]) -> list[Path]:
-        """The files besides the JSON this task owns for ``formats`` (CSV, XLSX)."""
+    def extra_outputs(self, formats: Iterable[str], optional: bool = False) -> list[Path]:
+        """The files besides the JSON this task owns for ``formats`` (CSV, XLSX): those every
+        document gets, and with ``optional`` those only some do."""
         from ocrform.export import format_paths
 
-        return format_paths(self.output, formats)
+        return format_paths(self.output, formats, optional)
 
 
 def make_tasks(sources: Iterable[Path], outdir: Path) -> list[Task]:

@@ -72,14 +72,14 @@ def write_outputs(result: object, json_path: Path, formats: tuple[str, ...]) -> 
 
     json_path.parent.mkdir(parents=True, exist_ok=True)
     if any(f in TABLE_FORMATS for f in formats):
-        write_formats(result, json_path, formats)  # type: ignore[arg-type]
+        write_formats(result, json_path, set(formats))  # type: ignore[arg-type]
     # The JSON goes last: it is what marks the task done (its source hash), so a run killed
     # after the CSV but before the JSON redoes the task.
     write_json(result, json_path)  # type: ignore[arg-type]
 
 
 def remove_outputs(task: Task, formats: tuple[str, ...]) -> None:
-    for path in [task.output, *task.extra_outputs(formats)]:
+    for path in [task.output, *task.extra_outputs(formats, optional=True)]:
         path.unlink(missing_ok=True)
 
 
