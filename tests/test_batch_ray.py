@@ -64,14 +64,11 @@ def _wait_for_worker(run: subprocess.Popen[str], seconds: float = 90) -> list[ps
 
 def test_a_ray_run_equals_a_local_run_and_survives_killed_workers_and_drivers(tmp_path: Path) -> None:
     inputs = _inputs(tmp_path / "in")
-    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    local = tmp_path / "local"
     assert _convert(str(inputs), "-o", str(local)).wait(300) == 0
-    run = _convert(str(inputs), "-o", str(on_ray), "--ray")
-    _, err = run.communicate(timeout=300)
-    assert run.returncode == 0, err
-    assert _outputs(on_ray) == _outputs(local)
 
-    # A worker killed in the middle of a task: Ray runs the task again, nothing is lost.
+    # A worker killed in the middle of a task: Ray runs the task again, and the outputs are
+    # those of a local run.
     retried = tmp_path / "retried"
     run = _convert(str(inputs), "-o", str(retried), "--ray")
     workers = _wait_for_worker(run)
