@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 from ocrform.canonical import DocumentResult, Form, FormEvidence, Issue, Provenance
+from ocrform.document import input_sha256
 from ocrform.tables import KIND_LABELS, atomic_write, field_label
 from ocrform.validate import arithmetic_checks
 
@@ -218,7 +219,7 @@ def _cut_crops(path: Path, result: DocumentResult, forms: list[FormView], folder
     if not path.exists():
         return f"源文件不存在，无页面图像 (the source {path} is gone: no crops)"
     try:
-        if _sha256(path) != result.source.sha256:
+        if input_sha256(path) != result.source.sha256:
             return f"源文件已更改，无页面图像 (the source {path} changed since it was converted: no crops)"
         by_page: dict[int, list[dict[str, Any]]] = {}
         for view in forms:
@@ -307,13 +308,6 @@ def _write_png(image: np.ndarray, path: Path) -> None:
     if not ok:
         raise ValueError(f"{path.name}: the crop could not be encoded as PNG")
     path.write_bytes(data.tobytes())
-
-
-def _sha256(path: Path) -> str:
-    """The source's hash as the converter took it (a folder's over its pages)."""
-    from ocrform.stages import _sha256 as source_hash
-
-    return source_hash(path)
 
 
 # ---- HTML -------------------------------------------------------------------------------------

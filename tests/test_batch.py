@@ -199,6 +199,7 @@ def test_tables_and_report_are_written_with_the_json_and_go_with_it(tmp_path: Pa
     made = {p.name for p in out.iterdir()}
     assert {"form.json", "form.xlsx", "form.forms.csv", "form.indicators.csv", "report.html"} <= made
     assert "项目" in (out / "report.html").read_text("utf-8")
+    assert len(list((out / "report-assets").rglob("*.png"))) > 20  # each field beside its crop
     # Asking for a table that is missing converts again; a failing input takes its tables along.
     (out / "form.xlsx").unlink()
     assert main(["convert", str(src), "-o", str(out), "-q", "--format", "xlsx"]) == EXIT_OK
