@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ocrform {__version__}")
     sub = parser.add_subparsers(dest="command")
 
-    conv = sub.add_parser("convert", help="convert PDFs/images (files or folders) to JSON")
+    conv = sub.add_parser("convert", help="convert PDFs, images, text dumps, Word and Excel files to JSON")
     conv.add_argument("inputs", nargs="+", type=Path, help="files or folders (folders are searched recursively)")
     conv.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     conv.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
@@ -84,6 +84,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     import ocrform
     from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
     from ocrform.export import output_path, write_json
+    from ocrform.office import OFFICE_SUFFIXES as OFFICE
 
     engine_options = {}
     for item in args.engine_option:
@@ -93,7 +94,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         engine_options[key] = value
 
-    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES, args.one_document_per_folder))
+    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES | OFFICE, args.one_document_per_folder))
     if not files:
         print("error: no input files found", file=sys.stderr)
         return EXIT_USAGE
