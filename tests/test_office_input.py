@@ -1,0 +1,337 @@
+"""Word and Excel originals read directly (issue 23).
+
+The fixtures under tests/fixtures/office_sources are the .docx and .xlsx sources of every
+generator style, as scripts/make_office_sources.py writes them (python-docx and openpyxl; the
+same sources scripts/make_office_fixtures.py prints to PDF), their truth beside each; the
+held-out combinations lie under heldout/. formulas/formulas.xlsx holds formulas whose cached
+values LibreOffice computed and saved.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import ocrform
+from ocrform.cli import main
+from ocrform.errors import InputError
+from ocrform.evaluate import field_accuracy
+from ocrform.office import convert, safety
+from ocrform.office.numfmt import format_value
+from ocrform.synth import STYLES
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "office_sources"
+PRINTED = Path(__file__).resolve().parent / "fixtures" / "office"
+
+
+def _accuracy(files: list[Path]) -> tuple[int, int, list[str]]:
+    exact = total = 0
+    short = []
+    for item in ocrform.convert_many(files):
+        assert item.error is None, item.error
+        got = [f.model_dump(mode="json") for f in item.result.forms]
+        want = json.loads(item.path.with_suffix(".json").read_text(encoding="utf-8"))
+        if len(got) != len(want):
+            short.append(item.path.name)
+        e, t = field_accuracy(got, want)
+        exact, total = exact + e, total + t
+    return exact, total, short
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_every_style_reads_back_from_its_source(suffix: str) -> None:
+    files = sorted(FIXTURES.glob(f"*{suffix}"))
+    styles = {p.name.split("-")[0] for p in [*files, *(FIXTURES / "heldout").glob(f"*{suffix}")]}
+    assert styles == set(STYLES)
+    exact, total, short = _accuracy(files)
+    assert short == []
+    assert exact / total >= 0.995, (exact, total)
+
+
+def test_held_out_sources_read_back() -> None:
+    files = sorted((FIXTURES / "heldout").glob("*.docx")) + sorted((FIXTURES / "heldout").glob("*.xlsx"))
+    assert len(files) >= 10
+    exact, total, short = _accuracy(files)
+    assert short == []
+    assert exact / total >= 0.995, (exact, total)
+
+
+def test_no_worse_than_the_printed_pdf_of_the_same_forms() -> None:
+    # Where a committed PDF was printed from the very forms a source holds (same truth).
+    pairs = []
+    for source in sorted(FIXTURES.rglob("*.*x")):
+        for pdf in PRINTED.rglob(source.stem + ".pdf"):
+            if pdf.with_suffix(".json").read_text("utf-8") == source.with_suffix(".json").read_text("utf-8"):
+                pairs.append((source, pdf))
+    assert len(pairs) >= 2
+    for source, pdf in pairs:
+        want = json.loads(source.with_suffix(".json").read_text("utf-8"))
+        ours = field_accuracy([f.model_dump(mode="json") for f in ocrform.convert(source).forms], want)
+        printed = field_accuracy([f.model_dump(mode="json") for f in ocrform.convert(pdf).forms], want)
+        assert ours[0] >= printed[0], (source.name, ours, printed)
+
+
+def test_formulas_give_the_values_the_sheet_shows() -> None:
+    import openpyxl
+
+    path = FIXTURES / "formulas" / "formulas.xlsx"
+    sheet = openpyxl.load_workbook(path).active
+    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert len(formulas) >= 3  # 执行率 = B/A, its 得分, 总分 = SUM
+    result = ocrform.convert(path)
+    (form,) = result.forms
+    row = form.funds.rows[0]
+    assert (row.execution_rate, row.score, form.total_score) == (95.0, 9.5, 99.5)
+    want = json.loads(path.with_suffix(".json").read_text("utf-8"))
+    assert field_accuracy([form.model_dump(mode="json")], want) == (69, 69)
+    cells = {p.field: p.cell for p in result.evidence[0].provenance}
+    assert cells["/funds/rows/0/execution_rate"].startswith("自评表!R")
+
+
+def test_provenance_names_sheet_cells_and_table_cells() -> None:
+    xlsx = ocrform.convert(next(FIXTURES.glob("mof-calc-*.xlsx")))
+    cells = {p.field: p.cell for p in xlsx.evidence[0].provenance}
+    assert cells["/project_name"].startswith("自评表!") and ":" in cells["/project_name"]
+    assert all(p.method == "xlsx" and p.cell for p in xlsx.evidence[0].provenance)
+    docx = ocrform.convert(next(FIXTURES.glob("mof-writer-*.docx")))
+    cells = {p.field: p.cell for p in docx.evidence[0].provenance}
+    assert cells["/project_name"].startswith("table 1 row ")
+    assert cells["/title"].startswith("paragraph ")
+    assert xlsx.source.kind == docx.source.kind == "office"
+    # A printed page's provenance keeps its old shape: no cell key.
+    pdf = ocrform.convert(next(PRINTED.glob("writer/*.pdf")))
+    assert "cell" not in pdf.evidence[0].provenance[0].model_dump(mode="json")
+
+
+def test_cli_converts_word_and_excel_files(tmp_path: Path) -> None:
+    docx = next(FIXTURES.glob("anhui-writer-*.docx"))
+    xlsx = next(FIXTURES.glob("anhui-calc-*.xlsx"))
+    assert main(["convert", str(docx), str(xlsx), "-o", str(tmp_path), "-q"]) == 0
+    out = json.loads((tmp_path / f"{docx.stem}.json").read_text("utf-8"))
+    assert len(out["forms"]) == 2 and out["source"]["kind"] == "office"
+    assert (tmp_path / f"{xlsx.stem}.json").exists()
+
+
+def test_hidden_rows_columns_and_sheets_are_not_read(tmp_path: Path) -> None:
+    import openpyxl
+
+    source = next(FIXTURES.glob("hunan-calc-*.xlsx"))
+    book = openpyxl.load_workbook(source)
+    sheet = book.active
+    bottom, right = sheet.max_row + 1, sheet.max_column + 2
+    sheet.cell(row=bottom, column=1, value="项目支出绩效自评表")
+    sheet.cell(row=bottom + 1, column=1, value="项目名称")
+    sheet.cell(row=bottom + 1, column=3, value="不该读到的项目")
+    sheet.row_dimensions[bottom].hidden = sheet.row_dimensions[bottom + 1].hidden = True
+    for r in range(1, bottom):
+        sheet.cell(row=r, column=right, value="隐藏列")
+    sheet.column_dimensions[openpyxl.utils.get_column_letter(right)].hidden = True
+    other = book.create_sheet("草稿")
+    other["A1"], other["A2"], other["B2"] = "项目支出绩效自评表", "项目名称", "草稿项目"
+    other.sheet_state = "hidden"
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    want = json.loads(source.with_suffix(".json").read_text("utf-8"))
+    got = [f.model_dump(mode="json") for f in ocrform.convert(path).forms]
+    assert field_accuracy(got, want) == field_accuracy(want, want)
+
+
+def test_a_macro_workbook_is_read_and_its_macros_never_run(tmp_path: Path) -> None:
+    source = next(FIXTURES.glob("mof-calc-*.xlsx"))
+    path = tmp_path / "macros.xlsm"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.writestr("xl/vbaProject.bin", b'Attribute VB_Name = "Module1"\nSub Auto_Open()\nShell "calc"\nEnd Sub\n')
+    result = ocrform.convert(path)
+    assert len(result.forms) == 2
+
+
+def _bomb(path: Path, part: str, megabytes: int) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open(part, "w") as fh:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(megabytes):
+                fh.write(chunk)
+
+
+@pytest.mark.parametrize(
+    ("name", "part"), [("bomb.docx", "word/document.xml"), ("bomb.xlsx", "xl/worksheets/sheet1.xml")]
+)
+def test_a_zip_bomb_is_refused_in_bounded_time_and_memory(tmp_path: Path, name: str, part: str) -> None:
+    path = tmp_path / name
+    _bomb(path, part, 200)
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        ocrform.convert(path)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "zip bomb" in str(caught.value) and "\n" not in str(caught.value)
+    assert seconds < 5 and peak < 32 << 20
+
+
+def test_a_package_unpacking_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safety, "MAX_UNPACKED_BYTES", 100_000)
+    path = next(FIXTURES.glob("hunan_report-writer-*.docx"))
+    with pytest.raises(InputError, match="unpacks to"):
+        ocrform.convert(path)
+
+
+def test_huge_sheets_are_refused(tmp_path: Path) -> None:
+    import openpyxl
+
+    for where, limit in (({"row": 20000, "column": 1}, "rows"), ({"row": 5, "column": 300}, "columns")):
+        book = openpyxl.Workbook()
+        book.active.cell(**where, value="x")
+        book.active["A1"] = "项目支出绩效自评表"
+        path = tmp_path / f"huge-{limit}.xlsx"
+        book.save(path)
+        with pytest.raises(InputError, match=f"the limit is .* {limit}"):
+            ocrform.convert(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("junk.docx", b"this is no word document at all" * 10, "corrupt Word document"),
+        ("junk.xlsx", b"PK\x03\x04" + b"\x00" * 200, "corrupt Excel workbook"),
+        (
+            "locked.xlsx",
+            safety.OLE_MAGIC + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100,
+            "password",
+        ),
+        (
+            "locked.docx",
+            safety.OLE_MAGIC + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100,
+            "password",
+        ),
+    ],
+)
+def test_corrupt_and_locked_files_are_one_line_errors(tmp_path: Path, name: str, content: bytes, says: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=says) as caught:
+        ocrform.convert(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_truncated_or_foreign_zip_is_a_one_line_error(tmp_path: Path) -> None:
+    source = next(FIXTURES.glob("anhui-writer-*.docx")).read_bytes()
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(source[: len(source) // 2])
+    foreign = tmp_path / "foreign.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("hello.txt", "hi")
+    foreign.write_bytes(buffer.getvalue())
+    for path, says in ((cut, "corrupt Word document"), (foreign, "no xl/workbook.xml")):
+        with pytest.raises(InputError, match=says) as caught:
+            ocrform.convert(path)
+        assert "\n" not in str(caught.value)
+    # In a batch each is reported and the others go on.
+    good = next(FIXTURES.glob("anhui-calc-*.xlsx"))
+    outcomes = list(ocrform.convert_many([cut, good, foreign]))
+    assert [o.ok for o in outcomes] == [False, True, False]
+
+
+def test_legacy_formats_without_libreoffice_say_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "soffice", lambda: None)
+    for name, app in (("old.doc", "Writer"), ("old.xls", "Calc"), ("old.wps", "Writer"), ("old.et", "Calc")):
+        path = tmp_path / name
+        path.write_bytes(safety.OLE_MAGIC + b"\0" * 600)
+        with pytest.raises(InputError, match=f"install LibreOffice {app}") as caught:
+            ocrform.convert(path)
+        assert name in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(convert.soffice() is None, reason="needs LibreOffice (soffice)")
+def test_legacy_doc_and_xls_are_converted_by_libreoffice(tmp_path: Path) -> None:
+    import subprocess
+
+    sources = [next(FIXTURES.glob("shanghai_plain-writer-*.docx")), next(FIXTURES.glob("shanghai_plain-calc-*.xlsx"))]
+    legacy = []
+    for source, target in zip(sources, ("doc", "xls"), strict=True):
+        command = [convert.soffice(), f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless"]
+        command += ["--convert-to", target, "--outdir", str(tmp_path), str(source)]
+        subprocess.run(command, check=True, capture_output=True, timeout=300)
+        legacy.append(tmp_path / f"{source.stem}.{target}")
+    for path, source in zip(legacy, sources, strict=True):
+        want = json.loads(source.with_suffix(".json").read_text("utf-8"))
+        got = [f.model_dump(mode="json") for f in ocrform.convert(path).forms]
+        exact, total = field_accuracy(got, want)
+        assert exact / total >= 0.995, (path.name, exact, total)
+    # A damaged legacy file: LibreOffice cannot open it, one line says so.
+    broken = tmp_path / "broken.doc"
+    broken.write_bytes(legacy[0].read_bytes()[:2048])
+    with pytest.raises(InputError) as caught:
+        ocrform.convert(broken)
+    assert "\n" not in str(caught.value)
+    shutil.rmtree(tmp_path / "p", ignore_errors=True)
+
+
+def test_nested_tables_and_paragraphs_between_tables(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("项目支出绩效自评表")
+    document.add_paragraph("（2023年度）")
+    frame = document.add_table(rows=1, cols=1)
+    inner = frame.cell(0, 0).add_table(rows=2, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "项目名称", "嵌套表里的项目"
+    inner.cell(1, 0).text, inner.cell(1, 1).text = "主管部门", "某某局"
+    document.add_paragraph("金额单位：万元")
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "实施单位"
+    nested = outer.cell(0, 1).add_table(rows=1, cols=2)
+    nested.cell(0, 0).text, nested.cell(0, 1).text = "某某中心", ""
+    path = tmp_path / "nested.docx"
+    document.save(path)
+    (form,) = ocrform.convert(path).forms
+    assert (form.title, form.year, form.project_name, form.department) == (
+        "项目支出绩效自评表",
+        2023,
+        "嵌套表里的项目",
+        "某某局",
+    )
+    assert form.implementer == "某某中心"
+
+
+def test_vertical_and_horizontal_merges_are_spans(tmp_path: Path) -> None:
+    with ocrform.open(next(FIXTURES.glob("hunan-writer-*.docx"))) as doc:
+        cells = [c for p in doc.pages for t in p.tables for c in t.cells]
+    assert any(c.row_span > 1 for c in cells) and any(c.col_span > 1 for c in cells)
+    assert all(w.origin == "docx" and w.ref for c in cells for w in c.words)
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (1234.5, "0.00", "1234.50"),
+        (1234.5, "#,##0.00", "1,234.50"),
+        (0.9512, "0.00%", "95.12%"),
+        (1, "0%", "100%"),
+        (12.5, '0.0"分"', "12.5分"),
+        (0, '#,##0.00;-#,##0.00;"-"', "-"),
+        (-3, "0.00_);[Red]\\(0.00\\)", "(3.00)"),
+        (0.1 + 0.2, "General", "0.3"),
+        (100.0, "General", "100"),
+        (45285, 'yyyy"年"m"月"d"日"', "2023年12月25日"),
+        (2.5, "0", "3"),
+    ],
+)
+def test_number_formats_as_displayed(value: float, fmt: str, shown: str) -> None:
+    assert format_value(value, fmt) == shown
