@@ -98,11 +98,22 @@ def _read_sheet(sheet: Any, layout: Layout) -> None:
             covering.setdefault(r, []).append(g)
     border_rows = _bordered_rows(sheet, rows, hidden_cols) if bordered else set()
 
+    # Without borders: a block of rows (between blank rows and page breaks) is a table from
+    # its first row with two values or more to its last; a lone value above or below is a line.
+    inside: set[int] = set()
+    block: list[int] = []
+    for r in [*rows, None]:
+        values = [g for g in covering.get(r, []) if g.text] if r is not None else []
+        if values:
+            block.append(r)
+        if block and (r is None or not values or r in breaks):
+            multi = [b for b in block if len([g for g in covering.get(b, []) if g.text]) > 1]
+            if multi:
+                inside.update(b for b in block if multi[0] <= b <= multi[-1])
+            block = []
+
     def table_row(r: int) -> bool:
-        if bordered:
-            return r in border_rows
-        own = [g for g in covering.get(r, []) if g.text]
-        return len(own) > 1 or any(g.r0 < r for g in own)
+        return r in border_rows if bordered else r in inside
 
     run: list[int] = []
     for r in [*rows, None]:
