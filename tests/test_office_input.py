@@ -10,6 +10,7 @@ values LibreOffice computed and saved.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import time
@@ -356,3 +357,50 @@ def test_a_sheet_drawn_without_borders_reads_back(tmp_path: Path) -> None:
         e, t = field_accuracy([f.model_dump(mode="json") for f in ocrform.convert(path).forms], want)
         exact, total = exact + e, total + t
     assert exact / total >= 0.995, (exact, total)
+
+
+def _split_sheet(source: Path, at: list[int], path: Path) -> None:
+    """The workbook's sheet cut into sheets before each row of ``at`` (values, number formats,
+    borders, merges and widths kept)."""
+    import copy
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(source).active
+    book = openpyxl.Workbook()
+    bounds = [1, *at, sheet.max_row + 1]
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        part = book.active if k == 0 else book.create_sheet()
+        part.title = f"表{k + 1}"
+        for letter, dim in sheet.column_dimensions.items():
+            part.column_dimensions[letter].width = dim.width
+        for r in range(a, b):
+            for c in range(1, sheet.max_column + 1):
+                src, dst = sheet.cell(row=r, column=c), part.cell(row=r - a + 1, column=c)
+                if not isinstance(src, openpyxl.cell.cell.MergedCell):
+                    dst.value = src.value
+                    dst.data_type = src.data_type
+                dst.number_format, dst.border = src.number_format, copy.copy(src.border)
+        for m in sheet.merged_cells.ranges:
+            if a <= m.min_row and m.max_row < b:
+                part.merge_cells(
+                    start_row=m.min_row - a + 1, end_row=m.max_row - a + 1, start_column=m.min_col, end_column=m.max_col
+                )
+    book.save(path)
+
+
+def test_several_sheets_are_several_forms_or_one_form_over_sheets(tmp_path: Path) -> None:
+    # Measured on every xlsx fixture: each form on a sheet of its own 3382/3382, the first
+    # form cut at its indicator table onto a second sheet 3382/3382.
+    import openpyxl
+
+    for source in sorted(FIXTURES.glob("*.xlsx"))[:3]:
+        sheet = openpyxl.load_workbook(source).active
+        breaks = [b.id + 1 for b in sheet.row_breaks.brk]
+        header = min(c.row for row in sheet.iter_rows() for c in row if c.value == "三级指标")
+        want = json.loads(source.with_suffix(".json").read_text("utf-8"))
+        for name, at in (("forms", breaks), ("over", [header, *breaks])):
+            path = tmp_path / f"{name}-{source.name}"
+            _split_sheet(source, at, path)
+            got = [f.model_dump(mode="json") for f in ocrform.convert(path).forms]
+            assert field_accuracy(got, want) == field_accuracy(want, want), (name, source.name)
