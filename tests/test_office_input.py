@@ -404,3 +404,48 @@ def test_several_sheets_are_several_forms_or_one_form_over_sheets(tmp_path: Path
             _split_sheet(source, at, path)
             got = [f.model_dump(mode="json") for f in ocrform.convert(path).forms]
             assert field_accuracy(got, want) == field_accuracy(want, want), (name, source.name)
+
+
+def test_word_prints_its_list_numbers(tmp_path: Path) -> None:
+    # Headings numbered by a list (一、 二、) and items by another (1. 2.): Word prints the
+    # numbers, the file does not hold them as text.
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for text in ("项目基本概况", "项目资金情况"):
+        document.add_paragraph(text, style="List Number")
+    document.add_paragraph("不编号的段落")
+    numbering = document.part.numbering_part.element
+    style_num = document.styles["List Number"].element.pPr.numPr.numId.val
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == str(style_num))
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    level = abstract.find(qn("w:lvl"))
+    level.find(qn("w:numFmt")).set(qn("w:val"), "chineseCounting")
+    level.find(qn("w:lvlText")).set(qn("w:val"), "%1、")
+    path = tmp_path / "numbered.docx"
+    document.save(path)
+    with ocrform.open(path) as doc:
+        lines = [w.text for w in doc.pages[0].free_words]
+    assert lines == ["一、项目基本概况", "二、项目资金情况", "不编号的段落"]
+
+
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [
+        (1, "chineseCounting", "一"),
+        (10, "chineseCounting", "十"),
+        (11, "chineseCounting", "十一"),
+        (23, "chineseCountingThousand", "二十三"),
+        (3, "decimalEnclosedCircle", "③"),
+        (4, "lowerRoman", "iv"),
+        (2, "ideographTraditional", "乙"),
+        (27, "upperLetter", "AA"),
+        (7, "decimal", "7"),
+    ],
+)
+def test_list_number_formats(n: int, fmt: str, shown: str) -> None:
+    from ocrform.office.numbering import format_number
+
+    assert format_number(n, fmt) == shown

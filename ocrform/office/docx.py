@@ -20,6 +20,7 @@ from typing import Any
 
 from ocrform.errors import InputError
 from ocrform.office.layout import Block, Layout, OfficeCell, OfficeLine, OfficeTable, PageBreak
+from ocrform.office.numbering import Numbering
 
 ORIGIN = "docx"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -29,6 +30,9 @@ EMU_PER_POINT = 12700.0
 # Levels of tables within tables read at most (a deeper one is read as its text).
 MAX_NESTING = 8
 _ALIGN = {"center": "c", "right": "r", "end": "r"}
+# Parts of a paragraph that print no text of it: deleted and moved-away revisions, paragraph
+# properties, field codes, and the fallback copy of a drawing's content.
+_NOT_PRINTED = (f"{_W}del", f"{_W}moveFrom", f"{_W}pPr", f"{_W}rPr", f"{_W}instrText", _MC_FALLBACK)
 
 
 def read_docx(path: Path) -> Layout:
@@ -44,7 +48,7 @@ def read_docx(path: Path) -> Layout:
         raise InputError(path, f"corrupt or unreadable Word document ({_first_line(exc)})") from None
     width, margin = _page(document)
     layout = Layout(ORIGIN, width, margin)
-    reader = _Reader()
+    reader = _Reader(Numbering(document))
     for block in reader.blocks(document.element.body, 0):
         layout.add(block)
     return layout
@@ -61,7 +65,8 @@ def _page(document: Any) -> tuple[float, float]:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, numbering: Numbering) -> None:
+        self.numbering = numbering
         self.tables = 0  # tables met so far, nested ones included: their 1-based numbers
         self.paragraphs = 0
 
@@ -78,6 +83,7 @@ class _Reader:
         if before is not None and _on(before):
             yield PageBreak()
         text, breaks = paragraph_text(p)
+        text = self.numbering.label(p) + text
         ref = f"paragraph {self.paragraphs}"
         for n, line in enumerate(text.split("\n")):
             if n and breaks and n in breaks:
@@ -104,8 +110,25 @@ class _Reader:
         cells = []
         for r, c, row_span, col_span, tc in placed:
             ref = f"table {number} row {r + 1} column {c + 1}"
-            cells.append(OfficeCell(r, c, _cell_lines(tc), ref, row_span, col_span))
+            cells.append(OfficeCell(r, c, self._cell_lines(tc), ref, row_span, col_span))
         yield OfficeTable(widths, len(rows), cells)
+
+    def _cell_lines(self, tc: Any) -> list[str]:
+        """A cell's paragraphs (a line break within one starts a new line); a nested table's
+        rows one line each, their cells' texts a space apart."""
+        lines: list[str] = []
+        for child in _children(tc):
+            if child.tag == f"{_W}p":
+                text, _ = paragraph_text(child)
+                lines += [s.replace("\t", " ") for s in (self.numbering.label(child) + text).split("\n")]
+            elif child.tag == f"{_W}tbl":
+                for tr in _children(child):
+                    if tr.tag == f"{_W}tr":
+                        parts = [" ".join(self._cell_lines(tc)) for tc in _children(tr) if tc.tag == f"{_W}tc"]
+                        lines.append(" ".join(p for p in parts if p.strip()))
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return lines
 
 
 def _place(rows: list[Any]) -> list[tuple[int, int, int, int, Any]]:
@@ -153,24 +176,6 @@ def _frames_only(placed: list[tuple[int, int, int, int, Any]]) -> bool:
     return all(n <= 1 for n in filled.values())
 
 
-def _cell_lines(tc: Any) -> list[str]:
-    """A cell's paragraphs (a line break within one starts a new line); a nested table's rows
-    one line each, their cells' texts a space apart."""
-    lines: list[str] = []
-    for child in _children(tc):
-        if child.tag == f"{_W}p":
-            text, _ = paragraph_text(child)
-            lines += [s.replace("\t", " ") for s in text.split("\n")]
-        elif child.tag == f"{_W}tbl":
-            for tr in _children(child):
-                if tr.tag == f"{_W}tr":
-                    parts = [" ".join(_cell_lines(tc)) for tc in _children(tr) if tc.tag == f"{_W}tc"]
-                    lines.append(" ".join(p for p in parts if p.strip()))
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
 def paragraph_text(p: Any) -> tuple[str, set[int]]:
     """A paragraph's printed text (tabs as \\t, line breaks as \\n) and the numbers of its lines
     that a page break starts."""
@@ -201,7 +206,7 @@ def _runs_content(p: Any) -> Iterator[Any]:
             stack.pop()
             continue
         tag = el.tag
-        if not isinstance(tag, str) or tag in (f"{_W}del", f"{_W}pPr", f"{_W}instrText", _MC_FALLBACK):
+        if not isinstance(tag, str) or tag in _NOT_PRINTED:
             continue
         if tag == f"{_W}r":
             vanish = el.find(f"{_W}rPr/{_W}vanish")
