@@ -449,3 +449,19 @@ def test_list_number_formats(n: int, fmt: str, shown: str) -> None:
     from ocrform.office.numbering import format_number
 
     assert format_number(n, fmt) == shown
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(convert.soffice() is None, reason="needs LibreOffice (soffice)")
+def test_an_html_table_exported_as_xls_is_read(tmp_path: Path) -> None:
+    # Many systems export "Excel" files that are HTML tables under an .xls name.
+    path = tmp_path / "export.xls"
+    rows = [
+        "<tr><td colspan='4'>项目支出绩效自评表</td></tr>",
+        "<tr><td>项目名称</td><td colspan='3'>网页导出的项目</td></tr>",
+        "<tr><td>主管部门</td><td>某某局</td><td>实施单位</td><td>某某中心</td></tr>",
+    ]
+    table = f"<table border='1'>{''.join(rows)}</table>"
+    path.write_text(f"<html><meta charset='utf-8'><body>{table}</body></html>", "utf-8")
+    (form,) = ocrform.convert(path).forms
+    assert (form.project_name, form.department, form.implementer) == ("网页导出的项目", "某某局", "某某中心")

@@ -7,8 +7,9 @@ the form stage maps them with no format-specific code:
 - .docx with python-docx (``ocrform.office.docx``), .xlsx/.xlsm with openpyxl
   (``ocrform.office.xlsx``), each after ``ocrform.office.safety`` passed the package;
 - .doc, .xls, .wps and .et converted to .docx/.xlsx by LibreOffice first
-  (``ocrform.office.convert``), as is an OLE file named .docx or .xlsx that is not an
-  encrypted package.
+  (``ocrform.office.convert``): the binary formats, and what systems export under those
+  names (an HTML table or SpreadsheetML as .xls, RTF as .doc); so is an OLE file named .docx
+  or .xlsx that is not an encrypted package.
 
 Every value's word carries its cell (``自评表!B7``, ``table 1 row 5 column 3``), which the
 provenance reports beside the laid-out page and box.
@@ -37,11 +38,6 @@ class OfficeRead:
     contents: list[PageContent]
 
 
-def is_office(path: Path, head: bytes) -> bool:
-    """Whether a file is one ``read_office`` takes: an office suffix on a zip or OLE file."""
-    return path.suffix.lower() in OFFICE_SUFFIXES and (head.startswith((safety.ZIP_MAGIC, safety.OLE_MAGIC)))
-
-
 def read_office(path: Path) -> OfficeRead:
     """The file's pages; an InputError (one line) for anything that cannot be read safely."""
     suffix = path.suffix.lower()
@@ -51,21 +47,24 @@ def read_office(path: Path) -> OfficeRead:
         head = safety.file_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror})") from None
-    if head.startswith(safety.OLE_MAGIC):
-        if safety.is_encrypted_ole(path):
-            raise InputError(path, f"password-protected {what} (remove the password and save it again)")
-        from ocrform.office.convert import convert_with_libreoffice
-
-        with tempfile.TemporaryDirectory(prefix="ocrform-office-") as tmp:
-            converted = convert_with_libreoffice(path, "xlsx" if sheet else "docx", Path(tmp))
-            try:
-                return _read_package(converted, sheet, what)
-            except InputError as exc:
-                raise InputError(path, f"{exc.reason} (after conversion by LibreOffice)") from None
-    if not head.startswith(safety.ZIP_MAGIC):
+    if head.startswith(safety.OLE_MAGIC) and safety.is_encrypted_ole(path):
+        raise InputError(path, f"password-protected {what} (remove the password and save it again)")
+    if head.startswith(safety.ZIP_MAGIC):
+        # A zip under a legacy name (.doc, .xls) is a .docx or .xlsx saved under the old name.
+        return _read_package(path, sheet, what)
+    if not head.startswith(safety.OLE_MAGIC) and suffix not in LEGACY_WORD_SUFFIXES | LEGACY_SHEET_SUFFIXES:
         raise InputError(path, f"corrupt {what} (neither a zip package nor an OLE file)")
-    # A zip under a legacy name (.doc, .xls) is a .docx or .xlsx saved under the old name.
-    return _read_package(path, sheet, what)
+    # The binary formats, and what systems export under their names (an HTML table or
+    # SpreadsheetML saved as .xls, RTF as .doc): LibreOffice reads them all.
+    from ocrform.office.convert import convert_with_libreoffice
+
+    safety.check_size(path)
+    with tempfile.TemporaryDirectory(prefix="ocrform-office-") as tmp:
+        converted = convert_with_libreoffice(path, "xlsx" if sheet else "docx", Path(tmp))
+        try:
+            return _read_package(converted, sheet, what)
+        except InputError as exc:
+            raise InputError(path, f"{exc.reason} (after conversion by LibreOffice)") from None
 
 
 def _read_package(path: Path, sheet: bool, what: str) -> OfficeRead:
