@@ -465,3 +465,19 @@ def test_an_html_table_exported_as_xls_is_read(tmp_path: Path) -> None:
     path.write_text(f"<html><meta charset='utf-8'><body>{table}</body></html>", "utf-8")
     (form,) = ocrform.convert(path).forms
     assert (form.project_name, form.department, form.implementer) == ("网页导出的项目", "某某局", "某某中心")
+
+
+def test_a_conversion_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A LibreOffice that never finishes (a dialog, a damaged file): it and its children are
+    # stopped after the timeout and the file is reported on one line.
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30 &\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "soffice", lambda: str(fake))
+    monkeypatch.setattr(convert, "CONVERT_TIMEOUT", 1.0)
+    path = tmp_path / "slow.doc"
+    path.write_bytes(safety.OLE_MAGIC + b"\0" * 600)
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="within 1 s"):
+        ocrform.convert(path)
+    assert time.perf_counter() - start < 10

@@ -29,8 +29,10 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_with_libreoffice(path: Path, target: str, tmp: Path, timeout: float = CONVERT_TIMEOUT) -> Path:
-    """``path`` converted to ``target`` (docx or xlsx) under ``tmp``; the converted file's path."""
+def convert_with_libreoffice(path: Path, target: str, tmp: Path, timeout: float | None = None) -> Path:
+    """``path`` converted to ``target`` (docx or xlsx) under ``tmp``; the converted file's path.
+    LibreOffice gets ``timeout`` seconds (CONVERT_TIMEOUT when None)."""
+    timeout = timeout or CONVERT_TIMEOUT
     exe = soffice()
     if exe is None:
         kind = path.suffix or "legacy office"
