@@ -113,11 +113,14 @@ class Provenance(_Strict):
 
     @model_serializer(mode="wrap")
     def _without_absent_cell(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A printed page's provenance is written as before: no cell key.
-        out = handler(self)
-        if out.get("cell") is None:
-            out.pop("cell", None)
-        return out
+        return _drop_absent_cell(handler(self))
+
+
+def _drop_absent_cell(out: dict[str, Any]) -> dict[str, Any]:
+    """A printed page's evidence is written as before: no cell key."""
+    if out.get("cell") is None:
+        out.pop("cell", None)
+    return out
 
 
 class Repair(_Strict):
@@ -145,6 +148,11 @@ class Unmapped(_Strict):
     value: str | None = Field(description="the value printed beside it, normalised; null when blank")
     page: int = Field(description="1-based page number")
     box: list[float] = Field(description="[x0, y0, x1, y1] of label and value in PDF points, origin top-left")
+    cell: str | None = Field(None, description="their cells in a Word or Excel original (see Provenance.cell)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_cell(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_absent_cell(handler(self))
 
 
 class FormEvidence(_Strict):

@@ -106,9 +106,13 @@ def test_provenance_names_sheet_cells_and_table_cells() -> None:
     assert cells["/project_name"].startswith("table 1 row ")
     assert cells["/title"].startswith("paragraph ")
     assert xlsx.source.kind == docx.source.kind == "office"
-    # A printed page's provenance keeps its old shape: no cell key.
+    report = ocrform.convert(next(FIXTURES.glob("hunan_report-calc-*.xlsx")))
+    unmapped = report.evidence[0].unmapped
+    assert unmapped and all(u.cell and u.cell.startswith("自评表!") for u in unmapped)
+    # A printed page's evidence keeps its old shape: no cell key.
     pdf = ocrform.convert(next(PRINTED.glob("writer/*.pdf")))
     assert "cell" not in pdf.evidence[0].provenance[0].model_dump(mode="json")
+    assert all("cell" not in u.model_dump(mode="json") for ev in pdf.evidence for u in ev.unmapped)
 
 
 def test_cli_converts_word_and_excel_files(tmp_path: Path) -> None:
