@@ -193,7 +193,7 @@ def test_a_package_unpacking_too_large_is_refused(tmp_path: Path, monkeypatch: p
         ocrform.convert(path)
 
 
-def test_huge_sheets_are_refused(tmp_path: Path) -> None:
+def test_huge_sheets_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import openpyxl
 
     for where, limit in (({"row": 20000, "column": 1}, "rows"), ({"row": 5, "column": 300}, "columns")):
@@ -204,6 +204,19 @@ def test_huge_sheets_are_refused(tmp_path: Path) -> None:
         book.save(path)
         with pytest.raises(InputError, match=f"the limit is .* {limit}"):
             ocrform.convert(path)
+    # Formatted empty cells count too: openpyxl builds each one.
+    import openpyxl.styles
+
+    book = openpyxl.Workbook()
+    thin = openpyxl.styles.Side(style="thin")
+    for r in range(1, 60):
+        for c in range(1, 40):
+            book.active.cell(row=r, column=c).border = openpyxl.styles.Border(left=thin)
+    path = tmp_path / "formatted.xlsx"
+    book.save(path)
+    monkeypatch.setattr(safety, "MAX_WORKBOOK_CELLS", 2000)
+    with pytest.raises(InputError, match="cells"):
+        ocrform.convert(path)
 
 
 @pytest.mark.parametrize(
