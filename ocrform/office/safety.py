@@ -23,9 +23,12 @@ from ocrform.errors import InputError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The largest office file read (bytes on disk), and what its parts may unpack to in all: a
-# filled-in form is tens of kilobytes (the fixtures: 12-50 KB, unpacking to 40-400 KB).
-MAX_FILE_BYTES = 64 << 20
-MAX_UNPACKED_BYTES = 64 << 20
+# filled-in form is tens of kilobytes (the fixtures: 12-50 KB, unpacking to 40-400 KB), more
+# with a scanned seal or photo in it. An XML part is parsed into a tree some ten times its
+# size, so each is held to less (the fixtures' largest: 380 KB).
+MAX_FILE_BYTES = 128 << 20
+MAX_UNPACKED_BYTES = 128 << 20
+MAX_XML_PART_BYTES = 16 << 20
 # Parts in the package, and the packing ratio a part larger than RATIO_CHECKED_BYTES may have.
 # XML packs 5-20 times (the fixtures' largest part: 13x); a zip bomb a thousand times or more.
 MAX_PARTS = 2000
@@ -94,6 +97,12 @@ def check_directory(path: Path, parts: list[zipfile.ZipInfo], what: str) -> None
                 path,
                 f"refused as a zip bomb: part {info.filename} unpacks {ratio:.0f} times its packed size "
                 f"(the limit is {MAX_COMPRESSION_RATIO})",
+            )
+        if info.filename.endswith((".xml", ".rels", ".vml")) and info.file_size > MAX_XML_PART_BYTES:
+            raise InputError(
+                path,
+                f"refused: part {info.filename} of the {what} unpacks to {info.file_size >> 20} MiB "
+                f"(the limit is {MAX_XML_PART_BYTES >> 20} MiB)",
             )
     if total > MAX_UNPACKED_BYTES:
         raise InputError(
