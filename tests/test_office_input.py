@@ -506,3 +506,25 @@ def test_a_conversion_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(InputError, match="within 1 s"):
         ocrform.convert(path)
     assert time.perf_counter() - start < 10
+
+
+def test_a_merged_range_over_the_whole_sheet_is_refused(tmp_path: Path) -> None:
+    # openpyxl would make a cell of each of its 17 billion places.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "项目支出绩效自评表"
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    path = tmp_path / "merged.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+                data = data.replace(b"</sheetData>", b"</sheetData>" + merge)
+            out.writestr(info, data)
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="limit"):
+        ocrform.convert(path)
+    assert time.perf_counter() - start < 10

@@ -37,11 +37,13 @@ RATIO_CHECKED_BYTES = 1 << 20
 # A sheet with values beyond these is no form (a form's sheet: 20-150 rows, 5-30 columns).
 MAX_SHEET_ROWS = 10000
 MAX_SHEET_COLUMNS = 256
-# Cells a workbook's sheets may hold in all, empty formatted ones included: openpyxl builds
-# each (some 350 bytes and 20 us apiece: 200,000 load in 4 s and 70 MB). A form has 1-5 thousand.
+# Cells a workbook's sheets may hold in all, empty formatted ones and every place a merged
+# range covers included: openpyxl builds each (some 350 bytes and 20 us apiece: 200,000 load
+# in 4 s and 70 MB). A form has 1-5 thousand.
 MAX_WORKBOOK_CELLS = 200_000
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)")
 
 
 def file_head(path: Path) -> bytes:
@@ -136,8 +138,8 @@ def check_sheet_extent(path: Path, package: zipfile.ZipFile) -> None:
 
 
 def _extent(package: zipfile.ZipFile, name: str) -> tuple[int, int, int]:
-    """(last row, last column) of a sheet's cells that hold a value, and how many cells it
-    holds (an expat stream: no tree is built)."""
+    """(last row, last column) of a sheet's cells that hold a value or lie in a merged range,
+    and how many cells openpyxl would build for it (an expat stream: no tree is built)."""
     state = {"row": 0, "ref": "", "last_row": 0, "last_col": 0, "cells": 0}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -147,6 +149,15 @@ def _extent(package: zipfile.ZipFile, name: str) -> tuple[int, int, int]:
         elif local == "c":
             state["ref"] = attrs.get("r", "")
             state["cells"] = int(state["cells"]) + 1
+        elif local == "mergeCell":
+            # openpyxl makes a cell of every place a merged range covers.
+            m = _RANGE.fullmatch(attrs.get("ref", ""))
+            if m:
+                r0, r1 = int(m.group(2)), int(m.group(4))
+                c0, c1 = _column_number(m.group(1)), _column_number(m.group(3))
+                state["cells"] = int(state["cells"]) + (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+                state["last_row"] = max(int(state["last_row"]), r0, r1)
+                state["last_col"] = max(int(state["last_col"]), c0, c1)
         elif local in ("v", "is"):
             m = _CELL_REF.match(str(state["ref"]))
             row = int(m.group(2)) if m else int(state["row"])
