@@ -528,3 +528,18 @@ def test_a_merged_range_over_the_whole_sheet_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="limit"):
         ocrform.convert(path)
     assert time.perf_counter() - start < 10
+
+
+def test_a_word_table_spanning_a_million_columns_is_refused(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "项目名称"
+    span = table.cell(0, 1)._tc.get_or_add_tcPr().makeelement(qn("w:gridSpan"), {qn("w:val"): "1000000"})
+    table.cell(0, 1)._tc.get_or_add_tcPr().append(span)
+    path = tmp_path / "wide.docx"
+    document.save(path)
+    with pytest.raises(InputError, match="the limit is 256"):
+        ocrform.convert(path)

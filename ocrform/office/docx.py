@@ -29,6 +29,14 @@ TWIPS_PER_POINT = 20.0
 EMU_PER_POINT = 12700.0
 # Levels of tables within tables read at most (a deeper one is read as its text).
 MAX_NESTING = 8
+# Grid columns a table may have (Word makes at most 63).
+MAX_TABLE_COLUMNS = 256
+
+
+class _TooLarge(Exception):
+    pass
+
+
 _ALIGN = {"center": "c", "right": "r", "end": "r"}
 # Parts of a paragraph that print no text of it: deleted and moved-away revisions, paragraph
 # properties, field codes, and the fallback copy of a drawing's content.
@@ -49,8 +57,11 @@ def read_docx(path: Path) -> Layout:
     width, margin = _page(document)
     layout = Layout(ORIGIN, width, margin)
     reader = _Reader(Numbering(document))
-    for block in reader.blocks(document.element.body, 0):
-        layout.add(block)
+    try:
+        for block in reader.blocks(document.element.body, 0):
+            layout.add(block)
+    except _TooLarge as exc:
+        raise InputError(path, str(exc)) from None
     return layout
 
 
@@ -102,6 +113,8 @@ class _Reader:
                 yield from self.blocks(tc, depth + 1)
             return
         n_cols = max([len(grid)] + [c + span for _, c, _, span, _ in placed])
+        if n_cols > MAX_TABLE_COLUMNS:
+            raise _TooLarge(f"table {number} has {n_cols} columns (the limit is {MAX_TABLE_COLUMNS})")
         widths = grid + [0.0] * (n_cols - len(grid))
         if not any(widths):
             widths = [72.0] * n_cols

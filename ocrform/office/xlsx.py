@@ -27,6 +27,12 @@ DEFAULT_COLUMN_CHARS = 8.43
 # Two or more spaces inside a free line part its pieces, as a tab does in Word (单位：…    填报日期：…).
 PIECE_GAP = "  "
 _ALIGN = {"center": "c", "centerContinuous": "c", "right": "r"}
+# Grid places one table may have (each an object, an empty one too).
+MAX_TABLE_PLACES = 200_000
+
+
+class _TooLarge(Exception):
+    pass
 
 
 @dataclass
@@ -62,7 +68,10 @@ def read_xlsx(path: Path, package_checked: bool = True) -> Layout:
             if not first:
                 layout.page_break()
             first = False
-            _read_sheet(sheet, layout)
+            try:
+                _read_sheet(sheet, layout)
+            except _TooLarge as exc:
+                raise InputError(path, f"sheet {sheet.title} holds {exc}") from None
     finally:
         workbook.close()
     return layout
@@ -96,7 +105,9 @@ def _read_sheet(sheet: Any, layout: Layout) -> None:
     for g in ranges:
         for r in range(g.r0, g.r1 + 1):
             covering.setdefault(r, []).append(g)
-    border_rows = _bordered_rows(sheet, rows, hidden_cols) if bordered else set()
+    # Formatting beyond the last value or merged range prints nothing: it is no table's.
+    last_col = max(g.c1 for g in ranges)
+    border_rows = _bordered_rows(sheet, rows, hidden_cols, last_col) if bordered else set()
 
     # Without borders: a block of rows (between blank rows and page breaks) is a table from
     # its first row with two values or more to its last; a lone value above or below is a line.
@@ -183,12 +194,12 @@ def _ranges(sheet: Any, hidden_rows: set[int], hidden_cols: set[int]) -> list[_R
     return out
 
 
-def _bordered_rows(sheet: Any, rows: list[int], hidden_cols: set[int]) -> set[int]:
+def _bordered_rows(sheet: Any, rows: list[int], hidden_cols: set[int], last_col: int) -> set[int]:
     """Rows with a bordered cell (an empty one too: a blank table row is drawn)."""
     out = set()
     wanted = set(rows)
     for (r, c), cell in list(sheet._cells.items()):
-        if r in wanted and c not in hidden_cols and r not in out and _has_border(cell):
+        if r in wanted and c <= last_col and c not in hidden_cols and r not in out and _has_border(cell):
             out.add(r)
     return out
 
@@ -203,10 +214,13 @@ def _table(
 ) -> OfficeTable:
     index = {r: n for n, r in enumerate(rows)}
     inside = [g for g in ranges if g.r1 >= rows[0] and g.r0 <= rows[-1]]
-    bordered_cols = [c for (r, c), cell in sheet._cells.items() if r in index and _has_border(cell)]
+    last_col = max(g.c1 for g in ranges)
+    bordered_cols = [c for (r, c), cell in sheet._cells.items() if r in index and c <= last_col and _has_border(cell)]
     lo = min([g.c0 for g in inside] + bordered_cols)
     hi = max([g.c1 for g in inside] + bordered_cols)
     cols = [c for c in range(lo, hi + 1) if c not in hidden_cols]
+    if len(rows) * len(cols) > MAX_TABLE_PLACES:
+        raise _TooLarge(f"a table of {len(rows)} rows and {len(cols)} columns (the limit is {MAX_TABLE_PLACES} cells)")
     col_index = {c: n for n, c in enumerate(cols)}
     cells = []
     for g in inside:
