@@ -49,7 +49,7 @@ class _Range:
     align: str
 
 
-def read_xlsx(path: Path, package_checked: bool = True) -> Layout:
+def read_xlsx(path: Path) -> Layout:
     """The workbook's visible sheets laid out on pages (``Layout.contents`` gives them)."""
     import openpyxl
 
