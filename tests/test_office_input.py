@@ -543,3 +543,23 @@ def test_a_word_table_spanning_a_million_columns_is_refused(tmp_path: Path) -> N
     document.save(path)
     with pytest.raises(InputError, match="the limit is 256"):
         ocrform.convert(path)
+
+
+@pytest.mark.slow
+def test_the_sources_script_needs_no_libreoffice(tmp_path: Path) -> None:
+    # It remakes the committed sources (their truth exactly) with python-docx and openpyxl alone.
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # no soffice on it
+    command = [sys.executable, str(root / "scripts" / "make_office_sources.py"), str(tmp_path), "--styles", "mof"]
+    subprocess.run(command, check=True, capture_output=True, env=env, timeout=300)
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.*"))
+    assert {p.suffix for p in made} == {".docx", ".xlsx", ".json"}
+    for name in made:
+        if name.suffix == ".json":
+            assert (tmp_path / name).read_text("utf-8") == (FIXTURES / name).read_text("utf-8"), name
+        else:
+            assert (FIXTURES / name).exists(), name
