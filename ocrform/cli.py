@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ocrform {__version__}")
     sub = parser.add_subparsers(dest="command")
 
-    conv = sub.add_parser("convert", help="convert PDFs/images (files or folders) to JSON")
+    conv = sub.add_parser("convert", help="convert PDFs, images, text dumps, Word and Excel files to JSON")
     conv.add_argument("inputs", nargs="+", type=Path, help="files or folders (folders are searched recursively)")
     conv.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     conv.add_argument(
@@ -134,6 +134,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from ocrform.batch.progress import Reporter
     from ocrform.batch.tasks import recovered_record, settings_key
     from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
+    from ocrform.office import OFFICE_SUFFIXES
 
     try:
         settings, limits = _convert_settings(args)
@@ -141,7 +142,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    files = list(_expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES, args.one_document_per_folder))
+    files = list(
+        _expand_inputs(args.inputs, SUPPORTED_SUFFIXES | TEXT_SUFFIXES | OFFICE_SUFFIXES, args.one_document_per_folder)
+    )
     if not files:
         print("error: no input files found", file=sys.stderr)
         return EXIT_USAGE
@@ -300,14 +303,15 @@ def _expand_inputs(inputs: list[Path], suffixes: set[str], folder_documents: boo
         if item.is_dir() and folder_documents:
             yield item
         elif item.is_dir():
-            yield from sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            yield from sorted(p for p in item.rglob("*") if p.is_file() and _wanted(p, suffixes))
         else:
             yield item
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else ""
+def _wanted(path: Path, suffixes: set[str]) -> bool:
+    """A file a folder search takes: a known type, and not a lock file Word and Excel leave
+    beside an open document (``~$form.docx``) or a hidden one."""
+    return path.suffix.lower() in suffixes and not path.name.startswith(("~$", "."))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import pymupdf
 
 from ocrform.errors import InputError
 from ocrform.model import InputDocument, Page
+from ocrform.office import OFFICE_SUFFIXES
 from ocrform.words.pdf_text import read_ruling_lines, read_text_layer
 
 PDF_SUFFIXES = {".pdf"}
@@ -72,9 +73,13 @@ def sniff_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
+    if suffix in OFFICE_SUFFIXES:  # Word and Excel originals: ocrform.office checks the content
+        return "office"
     if suffix in SUPPORTED_SUFFIXES:
         raise InputError(path, f"not a valid {suffix[1:].upper()} file (unrecognised content)")
-    raise InputError(path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF or a .txt text dump)")
+    raise InputError(
+        path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF, a .txt text dump, or a Word or Excel file)"
+    )
 
 
 def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> InputDocument:

@@ -116,12 +116,26 @@ def read_dump(path: Path) -> TextLayer:
     return TextLayer(contents, repairs, "repaired" if repairs else "clean")
 
 
+def read_office_file(path: Path) -> TextLayer:
+    """A Word or Excel original's pages, read from its own tables and paragraphs
+    (``ocrform.office``): the text is the file's, exact, and needs no repair."""
+    from ocrform.office import read_office
+
+    return TextLayer(read_office(path).contents, [], "clean")
+
+
+def read_whole(path: Path, kind: str) -> TextLayer:
+    """An input read whole by one reader, with no page to load or picture to recognise: a
+    text dump (``kind`` text) or a Word or Excel original (office)."""
+    return read_office_file(path) if kind == "office" else read_dump(path)
+
+
 @dataclass(frozen=True)
 class ReadDocument:
     """Everything the readers found in one input, in page order, before forms are mapped."""
 
     path: Path
-    kind: str  # "pdf", "image" or "text"
+    kind: str  # "pdf", "image", "text" or "office"
     page_count: int
     contents: list[PageContent]
     repairs: list[Repair]
