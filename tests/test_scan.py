@@ -263,3 +263,21 @@ def test_a_last_page_of_a_few_rows_keeps_its_rows(tmp_path: Path) -> None:
         assert len(result.forms) == 1
         exact, total = field_accuracy([f.model_dump(mode="json") for f in result.forms], truth)
         assert exact / total >= 0.97, (mode, exact, total)
+
+
+def test_a_sparse_last_page_is_not_turned_by_its_table_walls(tmp_path: Path) -> None:
+    """A last page of a few table rows at 150 dpi: the rules' short stubs between rows and
+    its narrow digits, smeared, made more upright bars than its few text lines made level
+    ones, and the page was turned on its side (its rows then lost)."""
+    from ocrform.synth.pdf import sparse_last_page
+
+    form = gold("001_f01")
+    style = sparse_last_page([form], STYLES["hunan_scored"])
+    assert style is not None
+    pdf = tmp_path / "sparse.pdf"
+    render_forms_pdf([form], pdf, style)
+    doc = pymupdf.open(pdf)
+    gray = cv2.cvtColor(render_page(doc[doc.page_count - 1], 150), cv2.COLOR_BGR2GRAY)
+    assert find_orientation(gray) == 0
+    assert find_orientation(cv2.rotate(gray, cv2.ROTATE_90_COUNTERCLOCKWISE)) == 90
+    assert find_orientation(cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)) == 270
