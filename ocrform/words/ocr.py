@@ -64,6 +64,11 @@ EDGE_STROKE_SHARE = 0.25
 # 200 dpi is 170-185 along its length, where the page's ink cut (Otsu, 179) breaks it into
 # pieces that read as hyphens; the paper between printed hyphens is lighter.
 FAINT_INK = 215
+# A dash has paper above and below it: a column of its stroke with faint ink (FAINT_INK)
+# over this share of a line height off its rows is a glyph's stem (上 in AR PL UMing at
+# 265 dpi in a tight row: its stem, 70-130 grey and lighter than the page's ink cut there,
+# ran the crop's whole height beside the bar the cut kept; read as -海市大数据中心).
+FAINT_STEM_SHARE = 0.3
 # Where a dash's centre lies, as a share of the line band's height from its top.
 DASH_BAND = (0.25, 0.75)
 # A line of dashes alone within this share of a line height of the cell's top or bottom is
@@ -346,6 +351,8 @@ def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = N
         middle = (rows[0] + rows[-1]) / 2 / max(1, mask.shape[0] - 1)
         if not DASH_BAND[0] <= middle <= DASH_BAND[1]:
             break
+        if gray is not None and _faint_stem(gray[:, x:end], rows[0], rows[-1] + 1, height):
+            break
         strokes.append((x, end))
         x = end
     if gray is not None:
@@ -365,6 +372,15 @@ def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = N
             break
         start = e
     return text, start
+
+
+def _faint_stem(gray: np.ndarray, top: int, bottom: int, height: float) -> bool:
+    """Whether a stroke's columns (``gray``, the band's pixels) hold a stroke too faint for the
+    ink mask running up or down from it (rows ``top`` to ``bottom``): the stem of 上 or 土 in a
+    thin face, whose long bar alone would read as a dash."""
+    faint = gray < FAINT_INK
+    beside = np.concatenate((faint[: max(0, top - 1)], faint[bottom + 1 :]))
+    return beside.size > 0 and int(beside.sum(axis=0).max()) >= FAINT_STEM_SHARE * height
 
 
 def _joined_strokes(strokes: list[tuple[int, int]], mask: np.ndarray, gray: np.ndarray) -> list[tuple[int, int]]:
