@@ -329,6 +329,18 @@ def test_a_comparison_sign_with_its_bar_merged_into_an_arm() -> None:
     assert _barred_operator("8台", line) == "8台"
 
 
+def test_a_faint_barred_sign_before_dark_digits_is_judged_whole() -> None:
+    # A thin face's ⩾ at low resolution is lighter than the digits after it: cut halfway
+    # to the digits' black, only a speck of it was left to judge.
+    line = np.full((30, 40), 255, np.uint8)
+    cv2.line(line, (3, 5), (15, 13), 200, 2)
+    cv2.line(line, (15, 13), (3, 21), 200, 2)
+    cv2.line(line, (3, 24), (15, 17), 200, 2)
+    line[12, 3] = 150  # its darkest pixel
+    line[6:24, 22:25] = 130  # a darker digit 1 after it
+    assert _barred_operator(">1台", line) == "≥1台"
+
+
 def test_a_blurred_hyphen_is_a_dash_and_a_dot_is_not() -> None:
     hyphen = np.zeros((19, 5), bool)
     hyphen[8:11, :] = True  # 5 pixels by 3: a hyphen at 150 dpi after blur

@@ -44,6 +44,10 @@ MIN_CONFIDENCE = 0.3
 # office scans 1.28-2.67 (most above 1.8) for ≥ and ≤ read as > and <, 0.78-1.24 for the 15
 # printed < (set well clear of those, at the cost of 5 of 22 barred signs).
 OPERATOR_BAR_SHARE = 1.5
+# A first glyph less tall than this share of the line's ink is a faint sign's darkest speck
+# (⩾ in AR PL UMing at 184 dpi, 180-210 grey before digits of 130: its first run of columns
+# at the halfway cut was one pixel), and is cut again lighter.
+FIRST_GLYPH_SHARE = 0.5
 # Dashes, in line heights: a hyphen is at most this wide; a stroke at least HYPHEN_RUN wide
 # before text is a run of hyphens at HYPHEN_PITCH (a CJK character such as 一 is about 0.9).
 HYPHEN_WIDTH = 0.6
@@ -200,8 +204,23 @@ def _barred_operator(text: str, image: np.ndarray | None) -> str:
 
 
 def _first_glyph(image: np.ndarray) -> np.ndarray | None:
-    """The ink of a line image's first run of inked columns, cut to its rows."""
-    ink = image < (int(image.min()) + 255) // 2
+    """The ink of a line image's first run of inked columns, cut to its rows.
+
+    Ink is what is darker than halfway from the line's darkest pixel to paper; where that
+    leaves the first glyph a speck beside the line's other ink (a faint sign before dark
+    digits in a thin face), it is cut again a third of the way from paper.
+    """
+    darkest = int(image.min())
+    glyph = _first_run(image < (darkest + 255) // 2)
+    if glyph is None:
+        return None
+    rows = np.flatnonzero((image < (darkest + 255) // 2).any(axis=1))
+    if glyph.shape[0] < FIRST_GLYPH_SHARE * (rows[-1] - rows[0] + 1):
+        return _first_run(image < (darkest + 2 * 255) // 3)
+    return glyph
+
+
+def _first_run(ink: np.ndarray) -> np.ndarray | None:
     cols = ink.any(axis=0)
     xs = np.flatnonzero(cols)
     if xs.size == 0:
