@@ -304,6 +304,20 @@ def test_a_thin_stroke_broken_by_the_ink_cut_is_one_stroke() -> None:
     assert _leading_dashes(mask, 20.0, gray) == ("", 0)
 
 
+def test_a_bar_beside_a_stem_too_faint_for_the_ink_cut_is_no_dash() -> None:
+    # 上 in a thin face: its stem lighter than the page's ink cut, its bar kept, read as -.
+    gray = np.full((20, 40), 250, np.uint8)
+    gray[1:19, 5:7] = 150  # the stem, faint
+    gray[9:11, 6:16] = 40  # the bar off it
+    gray[2:18, 24:34] = 40  # the next character
+    mask = gray < 100
+    assert _leading_dashes(mask, 20.0)[0] == "-"
+    assert _leading_dashes(mask, 20.0, gray) == ("", 0)
+    # A printed hyphen has paper above and below it.
+    gray[1:19, 5:7] = 250
+    assert _leading_dashes(gray < 100, 20.0, gray) == ("-", 16)
+
+
 def test_a_comparison_sign_with_its_bar_merged_into_an_arm() -> None:
     line = np.full((30, 40), 255, np.uint8)
     cv2.line(line, (3, 5), (15, 13), 0, 2)
@@ -313,6 +327,18 @@ def test_a_comparison_sign_with_its_bar_merged_into_an_arm() -> None:
     assert _barred_operator(">8台", line) == "≥8台"
     assert _barred_operator("", line) == ""
     assert _barred_operator("8台", line) == "8台"
+
+
+def test_a_faint_barred_sign_before_dark_digits_is_judged_whole() -> None:
+    # A thin face's ⩾ at low resolution is lighter than the digits after it: cut halfway
+    # to the digits' black, only a speck of it was left to judge.
+    line = np.full((30, 40), 255, np.uint8)
+    cv2.line(line, (3, 5), (15, 13), 200, 2)
+    cv2.line(line, (15, 13), (3, 21), 200, 2)
+    cv2.line(line, (3, 24), (15, 17), 200, 2)
+    line[12, 3] = 150  # its darkest pixel
+    line[6:24, 22:25] = 130  # a darker digit 1 after it
+    assert _barred_operator(">1台", line) == "≥1台"
 
 
 def test_a_blurred_hyphen_is_a_dash_and_a_dot_is_not() -> None:

@@ -44,6 +44,10 @@ MIN_CONFIDENCE = 0.3
 # office scans 1.28-2.67 (most above 1.8) for ≥ and ≤ read as > and <, 0.78-1.24 for the 15
 # printed < (set well clear of those, at the cost of 5 of 22 barred signs).
 OPERATOR_BAR_SHARE = 1.5
+# A first glyph less tall than this share of the line's ink is a faint sign's darkest speck
+# (⩾ in AR PL UMing at 184 dpi, 180-210 grey before digits of 130: its first run of columns
+# at the halfway cut was one pixel), and is cut again lighter.
+FIRST_GLYPH_SHARE = 0.5
 # Dashes, in line heights: a hyphen is at most this wide; a stroke at least HYPHEN_RUN wide
 # before text is a run of hyphens at HYPHEN_PITCH (a CJK character such as 一 is about 0.9).
 HYPHEN_WIDTH = 0.6
@@ -64,6 +68,11 @@ EDGE_STROKE_SHARE = 0.25
 # 200 dpi is 170-185 along its length, where the page's ink cut (Otsu, 179) breaks it into
 # pieces that read as hyphens; the paper between printed hyphens is lighter.
 FAINT_INK = 215
+# A dash has paper above and below it: a column of its stroke with faint ink (FAINT_INK)
+# over this share of a line height off its rows is a glyph's stem (上 in AR PL UMing at
+# 265 dpi in a tight row: its stem, 70-130 grey and lighter than the page's ink cut there,
+# ran the crop's whole height beside the bar the cut kept; read as -海市大数据中心).
+FAINT_STEM_SHARE = 0.3
 # Where a dash's centre lies, as a share of the line band's height from its top.
 DASH_BAND = (0.25, 0.75)
 # A line of dashes alone within this share of a line height of the cell's top or bottom is
@@ -195,8 +204,23 @@ def _barred_operator(text: str, image: np.ndarray | None) -> str:
 
 
 def _first_glyph(image: np.ndarray) -> np.ndarray | None:
-    """The ink of a line image's first run of inked columns, cut to its rows."""
-    ink = image < (int(image.min()) + 255) // 2
+    """The ink of a line image's first run of inked columns, cut to its rows.
+
+    Ink is what is darker than halfway from the line's darkest pixel to paper; where that
+    leaves the first glyph a speck beside the line's other ink (a faint sign before dark
+    digits in a thin face), it is cut again a third of the way from paper.
+    """
+    darkest = int(image.min())
+    glyph = _first_run(image < (darkest + 255) // 2)
+    if glyph is None:
+        return None
+    rows = np.flatnonzero((image < (darkest + 255) // 2).any(axis=1))
+    if glyph.shape[0] < FIRST_GLYPH_SHARE * (rows[-1] - rows[0] + 1):
+        return _first_run(image < (darkest + 2 * 255) // 3)
+    return glyph
+
+
+def _first_run(ink: np.ndarray) -> np.ndarray | None:
     cols = ink.any(axis=0)
     xs = np.flatnonzero(cols)
     if xs.size == 0:
@@ -346,6 +370,8 @@ def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = N
         middle = (rows[0] + rows[-1]) / 2 / max(1, mask.shape[0] - 1)
         if not DASH_BAND[0] <= middle <= DASH_BAND[1]:
             break
+        if gray is not None and _faint_stem(gray[:, x:end], rows[0], rows[-1] + 1, height):
+            break
         strokes.append((x, end))
         x = end
     if gray is not None:
@@ -365,6 +391,15 @@ def _leading_dashes(mask: np.ndarray, height: float, gray: np.ndarray | None = N
             break
         start = e
     return text, start
+
+
+def _faint_stem(gray: np.ndarray, top: int, bottom: int, height: float) -> bool:
+    """Whether a stroke's columns (``gray``, the band's pixels) hold a stroke too faint for the
+    ink mask running up or down from it (rows ``top`` to ``bottom``): the stem of 上 or 土 in a
+    thin face, whose long bar alone would read as a dash."""
+    faint = gray < FAINT_INK
+    beside = np.concatenate((faint[: max(0, top - 1)], faint[bottom + 1 :]))
+    return beside.size > 0 and int(beside.sum(axis=0).max()) >= FAINT_STEM_SHARE * height
 
 
 def _joined_strokes(strokes: list[tuple[int, int]], mask: np.ndarray, gray: np.ndarray) -> list[tuple[int, int]]:
