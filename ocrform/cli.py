@@ -131,6 +131,9 @@ def _cmd_fix_pdf(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ALL_FAILED
+    except Exception as exc:  # a damaged file's last surprise: still one line
+        print(f"error: {args.input}: internal error ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
+        return EXIT_ALL_FAILED
     print(f"{args.input} -> {args.output}: {report}", file=sys.stderr)
     return EXIT_OK
 
