@@ -178,9 +178,19 @@ def _load_pdf(path: Path, dpi: int) -> InputDocument:
     )
 
 
+# MuPDF's warnings that mean content is missing (a stream or object cut off or unparsable);
+# others are no damage: clean LibreOffice exports draw "FT_Get_Advance(...): invalid glyph
+# index" for a font's unused glyph.
+_DAMAGE = re.compile(
+    r"cannot (?:load|find|parse|read)|premature|truncat|zlib error|read error|unexpected end|syntax error"
+    r"|format error|missing|broken|corrupt|not a stream|end of (?:data|file)|repair",
+    re.IGNORECASE,
+)
+
+
 def _mupdf_news() -> str:
-    """MuPDF's warnings since they were last read, on one line (its first few)."""
-    lines = [ln.strip() for ln in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if ln.strip()]
+    """MuPDF's warnings since they were last read that mean damage, on one line (the first few)."""
+    lines = [ln.strip() for ln in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if _DAMAGE.search(ln)]
     text = "; ".join(dict.fromkeys(lines[:4]))
     return text if len(text) <= 200 else text[:197] + "..."
 

@@ -26,9 +26,14 @@ _detached = False
 def quiet_libraries() -> None:
     """OpenCV's log and MuPDF's error and warning messages off (MuPDF still keeps its
     warnings for ``pymupdf.TOOLS.mupdf_warnings``, which is how damage is found)."""
+    import logging
+
     import cv2
     import pymupdf
 
+    # fontTools logs what it makes of a damaged font program ("'created' timestamp out of
+    # range"); the repair goes on without that font, and says so in the result.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     with contextlib.suppress(AttributeError):
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     pymupdf.TOOLS.mupdf_display_errors(False)
