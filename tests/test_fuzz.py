@@ -102,6 +102,6 @@ def test_mutated_pdfs_and_images_each_answered_on_one_line(tmp_path: Path) -> No
     """The costlier half: byte-mutated born-digital PDFs (glyph recognition runs on their
     damaged fonts) and more mutated pictures, which OCR reads."""
     folder = tmp_path / "in"
-    files = make_all(folder, seed=23, cuts=0, mutations=120, images=300, texts=0)
+    files = make_all(folder, seed=23, cuts=0, mutations=60, images=200, texts=0)
     proc, _wall, peak = _run_batch([folder], tmp_path / "out", timeout=1800)
     _check_batch(sorted(files), proc, tmp_path / "out", peak)
