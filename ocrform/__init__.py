@@ -1,7 +1,7 @@
 """ocrform: Chinese performance self-evaluation forms (项目支出绩效自评表) to canonical JSON.
 
-Convert PDFs (born-digital, with a broken text layer, or scanned), images and text dumps of
-the forms into one canonical JSON schema, offline, on a CPU:
+Convert PDFs (born-digital, with a broken text layer, or scanned), images, text dumps and
+Word or Excel files of the forms into one canonical JSON schema, offline, on a CPU:
 
     import ocrform
 

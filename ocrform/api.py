@@ -30,9 +30,9 @@ from ocrform.stages import (
     build_result,
     ocr_engine,
     prepare_scan,
-    read_dump,
     read_scan,
     read_text_layer,
+    read_whole,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def convert(
     engine_options: Mapping[str, str] | None = None,
     dpi: int = DEFAULT_DPI,
 ) -> DocumentResult:
-    """Convert one input (PDF, image, or a .txt text dump) and return its forms with their evidence.
+    """Convert one input (PDF, image, .txt text dump, Word or Excel file) and return its forms with their evidence.
 
     ``engine`` names the OCR engine for scanned pages (``rapidocr`` or ``paddleocr``) and
     ``engine_options`` its settings, or is an engine object of one's own (``detect`` and
@@ -115,9 +115,10 @@ class Document:
         self.options = options
         self._input: InputDocument | None = None
         self._text: TextLayer | None = None
-        if sniff_kind(self.path) == "text":
-            self._text = read_dump(self.path)
-            self.kind = "text"
+        kind = sniff_kind(self.path)
+        if kind in ("text", "office"):
+            self._text = read_whole(self.path, kind)
+            self.kind = kind
             self.page_count = len(self._text.contents)
         else:
             self._input = load_document(self.path, dpi=options.dpi)
@@ -183,7 +184,7 @@ class Document:
         return self._contents[index]
 
     def _loaded(self, index: int) -> Page:
-        if self._input is None:  # a text dump has nothing to load but its text
+        if self._input is None:  # a text dump or office file has nothing to load but its text
             return self._contents[index].page
         return self._input.load_page(index)
 
@@ -224,7 +225,8 @@ class DocumentPage:
 
     @property
     def kind(self) -> str:
-        """``pdf-text`` (a trusted text layer), ``pdf-image`` or ``image`` (OCR'd), ``text`` (a dump)."""
+        """``pdf-text`` (a trusted text layer), ``pdf-image`` or ``image`` (OCR'd), ``text`` (a dump),
+        ``docx`` or ``xlsx`` (a page laid out from a Word or Excel original)."""
         return self.content.page.kind
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 # 1.1 adds optional fields (null where the form does not print them): every version-1
 # document stays valid.
@@ -104,6 +104,23 @@ class Provenance(_Strict):
     method: str = Field(description="how the text was read: pdf-text, ocr:rapidocr, ...")
     confidence: float = Field(1.0, description="the reader's confidence in the text as a whole")
     weakest: float = Field(1.0, description="the reader's confidence in its least sure character")
+    cell: str | None = Field(
+        None,
+        description="the cells of a Word or Excel original it was read from: a sheet and cell reference "
+        "(自评表!B7) or a table, row and column (table 1 row 5 column 3, 1-based); the page and box are then "
+        "on a page laid out from the file, not a printed one (schema 1.1)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_cell(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_absent_cell(handler(self))
+
+
+def _drop_absent_cell(out: dict[str, Any]) -> dict[str, Any]:
+    """A printed page's evidence is written as before: no cell key."""
+    if out.get("cell") is None:
+        out.pop("cell", None)
+    return out
 
 
 class Repair(_Strict):
@@ -131,6 +148,11 @@ class Unmapped(_Strict):
     value: str | None = Field(description="the value printed beside it, normalised; null when blank")
     page: int = Field(description="1-based page number")
     box: list[float] = Field(description="[x0, y0, x1, y1] of label and value in PDF points, origin top-left")
+    cell: str | None = Field(None, description="their cells in a Word or Excel original (see Provenance.cell)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_cell(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _drop_absent_cell(handler(self))
 
 
 class FormEvidence(_Strict):
@@ -144,7 +166,7 @@ class FormEvidence(_Strict):
 
 
 class Source(_Strict):
-    """The input file: its path, kind (pdf, image, text), pages, SHA-256 and text-layer state."""
+    """The input file: its path, kind (pdf, image, text, office), pages, SHA-256 and text-layer state."""
 
     path: str
     kind: str

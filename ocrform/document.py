@@ -7,6 +7,7 @@ the OCR path instead. Image files (PNG, JPEG, TIFF, multi-page TIFF) are always 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 from dataclasses import replace
@@ -19,6 +20,7 @@ import pymupdf
 from ocrform.canonical import DAMAGED, PAGES_LOST, Problem
 from ocrform.errors import InputError
 from ocrform.model import InputDocument, Page
+from ocrform.office import OFFICE_SUFFIXES
 from ocrform.quiet import native_quiet, quiet_libraries
 from ocrform.scan.imagefile import BadImage, read_image_header
 from ocrform.words.pdf_text import read_ruling_lines, read_text_layer
@@ -105,9 +107,13 @@ def sniff_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
+    if suffix in OFFICE_SUFFIXES:  # Word and Excel originals: ocrform.office checks the content
+        return "office"
     if suffix in SUPPORTED_SUFFIXES:
         raise InputError(path, f"not a valid {suffix[1:].upper()} file (unrecognised content)")
-    raise InputError(path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF or a .txt text dump)")
+    raise InputError(
+        path, "unsupported file type (expected a PDF, PNG, JPEG, TIFF, a .txt text dump, or a Word or Excel file)"
+    )
 
 
 def load_document(path: Path | str, dpi: int = DEFAULT_DPI) -> InputDocument:
@@ -332,3 +338,18 @@ def _load_image_folder(folder: Path) -> InputDocument:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+def input_sha256(path: Path) -> str:
+    """The input's hash (``Source.sha256``): the file's bytes; a folder document's pages'
+    names and bytes, in page order."""
+    h = hashlib.sha256()
+    for file in folder_pages(path) if path.is_dir() else [path]:
+        if not file.is_file():  # opening a FIFO to hash it would wait for a writer forever
+            raise OSError(f"{file}: not a regular file")
+        if path.is_dir():
+            h.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()

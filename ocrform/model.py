@@ -62,7 +62,8 @@ class Box:
 class Word:
     """A run of characters on one text line, as one source delivered it.
 
-    ``origin`` names the source (``pdf-text``, ``ocr:rapidocr``, ``text-dump``); a repair
+    ``origin`` names the source (``pdf-text``, ``ocr:rapidocr``, ``text-dump``, ``docx``,
+    ``xlsx``); a repair
     that changes the text makes a new word whose origin names the repair too
     (``pdf-text+font-cmap``) and whose ``orig`` keeps the text as the source delivered it.
     ``char_boxes`` and ``glyph_ids`` (one per character, when the source knows them) let a
@@ -83,6 +84,8 @@ class Word:
     glyph_ids: tuple[int, ...] | None = None
     vertical: bool = False
     orig: str | None = None  # the source's text where a repair changed it, else None
+    # Where a Word or Excel original holds it: 自评表!B7, or table 1 row 5 column 3 (1-based).
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,9 @@ from ocrform.stages import (
     build_result,
     ocr_engine,
     prepare_scan,
-    read_dump,
     read_scan,
     read_text_layer,
+    read_whole,
 )
 
 if TYPE_CHECKING:
@@ -114,12 +114,13 @@ def _prepared_files(
     for n, path in enumerate(map(Path, paths)):
         seconds: dict[str, float] = {}
         try:
-            if sniff_kind(path) == "text":
+            kind = sniff_kind(path)
+            if kind in ("text", "office"):
                 start = time.perf_counter()
-                dump = read_dump(path)
+                dump = read_whole(path, kind)
                 seconds["text"] = time.perf_counter() - start
                 read = ReadDocument(
-                    path, "text", len(dump.contents), dump.contents, dump.repairs, dump.state, dump.problems
+                    path, kind, len(dump.contents), dump.contents, dump.repairs, dump.state, dump.problems
                 )
                 yield n, path, _Read(read, seconds)
                 continue

@@ -12,7 +12,6 @@ Internal: the public surface is ``ocrform.convert``, ``ocrform.convert_many`` an
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -29,7 +28,7 @@ from ocrform.canonical import (
     Repair,
     Source,
 )
-from ocrform.document import DEFAULT_DPI, folder_pages
+from ocrform.document import DEFAULT_DPI, input_sha256
 from ocrform.dump.parser import decode_text_dump, read_text
 from ocrform.dump.stream import is_cell_stream, read_cell_stream
 from ocrform.dump.tabbed import is_tabbed, read_tabbed
@@ -136,12 +135,26 @@ def read_dump(path: Path) -> TextLayer:
     return TextLayer(contents, repairs, "repaired" if repairs else "clean", problems)
 
 
+def read_office_file(path: Path) -> TextLayer:
+    """A Word or Excel original's pages, read from its own tables and paragraphs
+    (``ocrform.office``): the text is the file's, exact, and needs no repair."""
+    from ocrform.office import read_office
+
+    return TextLayer(read_office(path).contents, [], "clean")
+
+
+def read_whole(path: Path, kind: str) -> TextLayer:
+    """An input read whole by one reader, with no page to load or picture to recognise: a
+    text dump (``kind`` text) or a Word or Excel original (office)."""
+    return read_office_file(path) if kind == "office" else read_dump(path)
+
+
 @dataclass(frozen=True)
 class ReadDocument:
     """Everything the readers found in one input, in page order, before forms are mapped."""
 
     path: Path
-    kind: str  # "pdf", "image" or "text"
+    kind: str  # "pdf", "image", "text" or "office"
     page_count: int
     contents: list[PageContent]
     repairs: list[Repair]
@@ -188,7 +201,7 @@ def build_result(read: ReadDocument) -> DocumentResult:
         path=str(read.path),
         kind=read.kind,
         pages=read.page_count,
-        sha256=_sha256(read.path),
+        sha256=input_sha256(read.path),
         text_layer=read.text_layer,
     )
     problems = list(read.problems)
@@ -225,15 +238,3 @@ def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine
     from ocrform.words.engines import get_engine
 
     return get_engine(name, **dict(settings))
-
-
-def _sha256(path: Path) -> str:
-    """The file's hash; a folder document's is over its pages' names and bytes, in page order."""
-    h = hashlib.sha256()
-    for file in folder_pages(path) if path.is_dir() else [path]:
-        if path.is_dir():
-            h.update(file.name.encode() + b"\0")
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()

@@ -6,6 +6,7 @@ Findings never change the form: they are listed beside it so a person can look a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ocrform.canonical import Form, FormEvidence, Issue, Provenance
 from ocrform.model import Seal
@@ -32,15 +33,29 @@ INDICATOR_COLUMNS = {
 FUND_AMOUNTS = {"initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数"}
 
 
+@dataclass(frozen=True)
+class Check:
+    """One arithmetic check run on a form: the field it is about, what it compares, whether
+    the printed figures agree, the message (a failed check's is its ``Issue``'s), and the other
+    fields whose figures it compares the field with (``inputs``: JSON pointers)."""
+
+    field: str
+    kind: str  # "arithmetic" or "range", as the Issue it becomes
+    rule: str
+    passed: bool
+    message: str
+    inputs: tuple[str, ...] = ()
+
+    def issue(self) -> Issue:
+        return Issue(field=self.field, kind=self.kind, message=self.message)
+
+
 def validate_form(
     form: Form, evidence: FormEvidence | None = None, seals: Mapping[int, Sequence[Seal]] | None = None
 ) -> list[Issue]:
     """The form's failed checks and the fields a person should look at; ``seals``: the dark
     seals on each (1-based) page, whose ink may hide what a field printed."""
-    issues: list[Issue] = []
-    issues += _check_fund_rows(form)
-    issues += _check_scores(form)
-    issues += _check_totals(form)
+    issues = [check.issue() for check in arithmetic_checks(form) if not check.passed]
     if evidence is not None:
         issues += _fields_to_check(evidence, seals or {})
         issues += _empty_indicator_cells(form, evidence)
@@ -48,46 +63,66 @@ def validate_form(
     return issues
 
 
-def _check_fund_rows(form: Form) -> list[Issue]:
-    issues = []
+def arithmetic_checks(form: Form) -> list[Check]:
+    """Every arithmetic check the form's printed figures allow, passed or failed, in the
+    order their issues are listed: the fund rows', the indicators' scores, the totals. It
+    needs the form alone, so it runs as well on a JSON file written (or edited) long ago."""
+    return [*_check_fund_rows(form), *_check_scores(form), *_check_totals(form)]
+
+
+def _check_fund_rows(form: Form) -> list[Check]:
+    checks = []
     for i, row in enumerate(form.funds.rows):
         where = f"/funds/rows/{i}"
         if row.execution_rate is not None and row.annual_budget and row.executed is not None:
             expected = row.executed / row.annual_budget * 100
-            if abs(expected - row.execution_rate) > RATE_TOLERANCE + abs(expected) * 1e-6:
-                issues.append(
-                    Issue(
-                        field=f"{where}/execution_rate",
-                        kind="arithmetic",
-                        message=f"执行率 {row.execution_rate} ≠ B/A = {expected:.2f}",
-                    )
-                )
-        if row.score is not None and row.weight is not None and row.score > row.weight + SUM_TOLERANCE:
-            issues.append(
-                Issue(field=f"{where}/score", kind="arithmetic", message=f"得分 {row.score} > 分值 {row.weight}")
-            )
-        if row.executed is not None and row.annual_budget is not None and row.executed < 0:
-            issues.append(Issue(field=f"{where}/executed", kind="range", message="全年执行数 is negative"))
-    return issues
-
-
-def _check_scores(form: Form) -> list[Issue]:
-    issues = []
-    for i, ind in enumerate(form.indicators):
-        if ind.score is not None and ind.weight is not None and ind.score > ind.weight + SUM_TOLERANCE:
-            issues.append(
-                Issue(
-                    field=f"/indicators/{i}/score",
+            passed = not abs(expected - row.execution_rate) > RATE_TOLERANCE + abs(expected) * 1e-6
+            sign = "=" if passed else "≠"
+            checks.append(
+                Check(
+                    field=f"{where}/execution_rate",
                     kind="arithmetic",
-                    message=f"得分 {ind.score} > 分值 {ind.weight}",
+                    rule="执行率 = B/A",
+                    passed=passed,
+                    message=f"执行率 {row.execution_rate} {sign} B/A = {expected:.2f}",
+                    inputs=(f"{where}/executed", f"{where}/annual_budget"),
                 )
             )
-    return issues
+        if row.score is not None and row.weight is not None:
+            checks.append(_score_check(where, row.score, row.weight))
+        if row.executed is not None and row.annual_budget is not None:
+            passed = not row.executed < 0
+            message = "全年执行数 is negative" if not passed else f"全年执行数 {row.executed} ≥ 0"
+            checks.append(
+                Check(field=f"{where}/executed", kind="range", rule="全年执行数 ≥ 0", passed=passed, message=message)
+            )
+    return checks
 
 
-def _check_totals(form: Form) -> list[Issue]:
+def _score_check(row: str, score: float, weight: float) -> Check:
+    passed = not score > weight + SUM_TOLERANCE
+    message = f"得分 {score} > 分值 {weight}" if not passed else f"得分 {score} ≤ 分值 {weight}"
+    return Check(
+        field=f"{row}/score",
+        kind="arithmetic",
+        rule="得分 ≤ 分值",
+        passed=passed,
+        message=message,
+        inputs=(f"{row}/weight",),
+    )
+
+
+def _check_scores(form: Form) -> list[Check]:
+    return [
+        _score_check(f"/indicators/{i}", ind.score, ind.weight)
+        for i, ind in enumerate(form.indicators)
+        if ind.score is not None and ind.weight is not None
+    ]
+
+
+def _check_totals(form: Form) -> list[Check]:
     """总分 = the funds' 分值/得分 plus every indicator's, when the form prints all of them."""
-    issues = []
+    checks = []
     fund_row = form.funds.rows[0] if form.funds.rows else None
     for total, attr, label in (
         (form.total_weight, "weight", "分值"),
@@ -100,16 +135,22 @@ def _check_totals(form: Form) -> list[Issue]:
             continue
         fund_part = getattr(fund_row, attr) if fund_row is not None else None
         computed = sum(parts) + (fund_part or 0.0)
-        if abs(computed - total) > SUM_TOLERANCE:
-            field = "/total_weight" if attr == "weight" else "/total_score"
-            issues.append(
-                Issue(
-                    field=field,
-                    kind="arithmetic",
-                    message=f"总分 {label} {total} ≠ sum of rows {computed:g}",
-                )
+        passed = not abs(computed - total) > SUM_TOLERANCE
+        field = "/total_weight" if attr == "weight" else "/total_score"
+        checks.append(
+            Check(
+                field=field,
+                kind="arithmetic",
+                rule=f"总分 {label} = sum of rows",
+                passed=passed,
+                message=f"总分 {label} {total} {'=' if passed else '≠'} sum of rows {computed:g}",
+                inputs=(
+                    *([f"/funds/rows/0/{attr}"] if fund_part is not None else []),
+                    *(f"/indicators/{i}/{attr}" for i in range(len(parts))),
+                ),
             )
-    return issues
+        )
+    return checks
 
 
 def _fields_to_check(evidence: FormEvidence, seals: Mapping[int, Sequence[Seal]]) -> list[Issue]:

@@ -5,6 +5,7 @@
     python scripts/bench.py --kind scan --docs 3 --repeat 1   # quicker
     python scripts/bench.py --kind scan-memory --pages 50     # peak memory of one long scan
     python scripts/bench.py --kind scan-orientation --level heavy --dpi 150   # pages turned 0/90/180/270
+    python scripts/bench.py --kind jobs --docs 20       # `ocrform convert --jobs 2` against --jobs 1
 
 Every benchmark goes through the public API (``ocrform.convert``, ``convert_many``,
 ``open``), as a user's program would.
@@ -22,6 +23,10 @@ the runs' time ratios. The expected cells are the born-digital PDF's, from ``ocr
 The memory benchmark renders gold forms into one scanned PDF of at least --pages pages
 (mild, 200 dpi) and converts it with ``ocrform convert`` in a child process, whose peak
 resident memory it reports: pages must be streamed, not held.
+
+The jobs benchmark times the command line (``ocrform convert --force``, a fresh process
+each run) over --docs born-digital office fixtures (LibreOffice and Chromium PDFs) with
+--jobs 1 and --jobs 2, and over a few mild scans, best of --repeat runs each.
 
 The documents are generated from the gold forms with the sample generator, so the
 benchmark also reports how many forms came back exactly.
@@ -373,10 +378,48 @@ def bench_scan_memory(min_pages: int) -> dict:
     }
 
 
+def bench_jobs(n_docs: int, repeat: int) -> dict:
+    import shutil
+    import subprocess
+
+    from ocrform.synth.degrade import render_scan
+
+    fixtures = sorted((ROOT / "tests" / "fixtures" / "office").glob("*/*.pdf"))[:n_docs]
+    report: dict = {"kind": "jobs", "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None}
+    with tempfile.TemporaryDirectory() as tmp:
+        born = Path(tmp) / "born"
+        born.mkdir()
+        for k, pdf in enumerate(fixtures):
+            shutil.copy(pdf, born / f"{k:02d}_{pdf.name}")
+        scans = Path(tmp) / "scans"
+        scans.mkdir()
+        for k, pdf in enumerate(fixtures[:4]):
+            render_scan(pdf, scans / f"{k:02d}.tiff", "mild", seed=k, dpi=200)
+        for name, folder in (("born_digital", born), ("scans", scans)):
+            times = {}
+            for jobs in (1, 2):
+                best = float("inf")
+                for _ in range(repeat):
+                    out = Path(tmp) / "out"
+                    command = [sys.executable, "-m", "ocrform.cli", "convert", str(folder), "-o", str(out), "-q"]
+                    t0 = time.perf_counter()
+                    subprocess.run([*command, "--force", "--jobs", str(jobs)], check=True, cwd=ROOT)
+                    best = min(best, time.perf_counter() - t0)
+                times[jobs] = best
+            files = len(list(folder.iterdir()))
+            report[name] = {
+                "files": files,
+                "jobs1_seconds": round(times[1], 2),
+                "jobs2_seconds": round(times[2], 2),
+                "speedup": round(times[1] / times[2], 2),
+            }
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--kind", choices=["born-digital", "scan", "scan-orientation", "scan-memory"], default="born-digital"
+        "--kind", choices=["born-digital", "scan", "scan-orientation", "scan-memory", "jobs"], default="born-digital"
     )
     parser.add_argument("--pages", type=int, default=50, help="pages of the long scan (--kind scan-memory)")
     parser.add_argument("--dpi", type=int, default=200, help="scan resolution (--kind scan, scan-orientation)")
@@ -389,6 +432,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.kind == "scan-memory":
         print(json.dumps(bench_scan_memory(args.pages), ensure_ascii=False))
+        return 0
+    if args.kind == "jobs":
+        print(json.dumps(bench_jobs(args.docs, args.repeat), ensure_ascii=False))
         return 0
     if args.kind == "scan-orientation":
         print(json.dumps(bench_scan_orientation(args.docs, args.dpi, args.level), ensure_ascii=False))

@@ -86,7 +86,7 @@ def test_batch_keeps_good_results_when_some_files_are_bad(
     err = capsys.readouterr().err
     assert code == EXIT_SOME_FAILED
     assert len(_error_lines(err)) == 2 and "Traceback" not in err
-    assert sorted(p.name for p in out.iterdir()) == ["good.json"]
+    assert sorted(p.name for p in out.glob("*.json")) == ["good.json"]
     result = DocumentResult.model_validate_json((out / "good.json").read_text(encoding="utf-8"))
     assert len(result.forms) == 2
     assert len(result.evidence) == 2
@@ -98,7 +98,7 @@ def test_same_stem_in_two_folders_writes_two_outputs(tmp_path: Path) -> None:
         shutil.copy(SAMPLE_PDF, tmp_path / sub / "form.pdf")
     out = tmp_path / "out"
     assert main(["convert", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out), "-q"]) == EXIT_OK
-    assert sorted(p.name for p in out.iterdir()) == ["form-2.json", "form.json"]
+    assert sorted(p.name for p in out.glob("*.json")) == ["form-2.json", "form.json"]
 
 
 def test_fix_pdf_writes_a_copy_that_extracts_right(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ocrform.canonical import Form, FormEvidence, Provenance
 from ocrform.model import Seal
-from ocrform.validate import validate_form
+from ocrform.validate import arithmetic_checks, validate_form
 
 GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
 
@@ -133,3 +133,28 @@ def test_a_fund_amount_empty_beside_the_rows_other_two_is_listed() -> None:
             "全年预算数 is empty where the row gives 年初预算数 and 全年执行数 (its row is on page 1): please check",
         )
     ]
+
+
+def test_every_check_run_is_listed_with_its_outcome() -> None:
+    """arithmetic_checks lists the passed checks too (the checks sheet and `ocrform validate`
+    show them); its failed ones are exactly validate_form's arithmetic issues."""
+    form = gold_forms()[0]
+    checks = arithmetic_checks(form)
+    assert checks and all(c.passed for c in checks)
+    rules = {c.rule for c in checks}
+    assert {"执行率 = B/A", "得分 ≤ 分值", "总分 得分 = sum of rows"} <= rules
+    data = json.loads(form.model_dump_json())
+    data["funds"]["rows"][0]["execution_rate"] = 90.0
+    broken = Form.model_validate(data)
+    failed = [c.issue() for c in arithmetic_checks(broken) if not c.passed]
+    assert failed == validate_form(broken)
+    assert len(arithmetic_checks(broken)) == len(checks)
+
+
+def test_a_check_names_the_fields_it_compares() -> None:
+    form = gold_forms()[0]
+    by_field = {c.field: c for c in arithmetic_checks(form)}
+    assert by_field["/funds/rows/0/execution_rate"].inputs == ("/funds/rows/0/executed", "/funds/rows/0/annual_budget")
+    assert by_field["/indicators/0/score"].inputs == ("/indicators/0/weight",)
+    total = by_field["/total_score"].inputs
+    assert total[0] == "/funds/rows/0/score" and len(total) == 1 + len(form.indicators)

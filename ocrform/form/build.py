@@ -232,7 +232,10 @@ def _unmapped(label: Span, value: Span) -> Unmapped | None:
     for b in boxes[1:]:
         box = box.union(b)
     text = normalize(label.text).rstrip(":")
-    return Unmapped(label=text, value=clean(value), page=page, box=box.as_list())
+    cells = list(dict.fromkeys(ref for p in where if p.cell for ref in p.cell.split(", ")))
+    return Unmapped(
+        label=text, value=clean(value), page=page, box=box.as_list(), cell=", ".join(cells) if cells else None
+    )
 
 
 def _str(value: object) -> str | None:

@@ -101,6 +101,7 @@ class Span:
         out = []
         for page in sorted(bounds):
             used = words[page].values()
+            refs = list(dict.fromkeys(w.ref for w in used if w.ref))
             out.append(
                 Provenance(
                     field=field,
@@ -109,6 +110,7 @@ class Span:
                     method="+".join(sorted({w.origin for w in used})),
                     confidence=min(w.confidence for w in used),
                     weakest=min(w.weakest for w in used),
+                    cell=", ".join(refs) if refs else None,
                 )
             )
         return out

@@ -12,8 +12,12 @@ from __future__ import annotations
 import copy
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pymupdf
 
@@ -23,10 +27,30 @@ _NO_LINE_START = set("）)」』”’，。、；：！？%")
 EPS = 0.01
 
 
-@lru_cache(maxsize=1)
+# The font file forms are drawn in (None: Droid Sans Fallback, inside the PyMuPDF wheel, so the
+# committed fixtures and the tests read no system font). ``drawn_in`` sets it for a block of
+# code: the layout measures text in the same font the PDF embeds.
+_FONT_FILE: ContextVar[str | None] = ContextVar("ocrform_synth_font", default=None)
+
+
 def cjk_font() -> pymupdf.Font:
-    """Droid Sans Fallback, shipped inside the PyMuPDF wheel: no system font is ever read."""
-    return pymupdf.Font("cjk")
+    return _font(_FONT_FILE.get())
+
+
+@lru_cache(maxsize=8)
+def _font(path: str | None) -> pymupdf.Font:
+    return pymupdf.Font("cjk") if path is None else pymupdf.Font(fontfile=path)
+
+
+@contextmanager
+def drawn_in(font_file: str | Path | None) -> Iterator[None]:
+    """Lay out and render forms in ``font_file`` (a TrueType/OpenType file or collection's
+    first face) inside the ``with`` block."""
+    token = _FONT_FILE.set(None if font_file is None else str(font_file))
+    try:
+        yield
+    finally:
+        _FONT_FILE.reset(token)
 
 
 def text_width(text: str, size: float) -> float:

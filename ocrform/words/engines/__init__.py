@@ -8,6 +8,8 @@ optional engine's missing dependency never breaks the default one.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import inspect
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -60,3 +62,19 @@ def get_engine(name: str, **options: str) -> OcrEngine:
     module = importlib.import_module(module_name)
     engine: OcrEngine = getattr(module, factory)(**options)
     return engine
+
+
+def check_engine(name: str, options: dict[str, str]) -> None:
+    """Raise ``InputError`` for an unknown engine, an option it does not take, or an optional
+    engine that is not installed, before any input is read (and without loading models)."""
+    if name not in _ENGINES:
+        raise InputError(f"engine {name}", f"unknown OCR engine; choose one of {', '.join(engine_names())}")
+    module_name, factory = _ENGINES[name]
+    if name == "paddleocr" and importlib.util.find_spec("paddleocr") is None:
+        raise InputError("engine paddleocr", "PaddleOCR is not installed (pip install paddleocr paddlepaddle)")
+    accepted = [p for p in inspect.signature(getattr(importlib.import_module(module_name), factory)).parameters]
+    for key, value in options.items():
+        if key not in accepted:
+            raise InputError(f"engine {name}", f"unknown option {key!r}; it takes {', '.join(accepted)}")
+        if key == "threads" and not (value.isdigit() and int(value) > 0):
+            raise InputError(f"engine {name}", f"option threads={value!r}: expected a whole number above 0")
