@@ -264,7 +264,7 @@ def fifo_cases(folder: Path) -> list[Path]:
 
 
 def make_all(
-    folder: Path, seed: int = 22, cuts: int = 440, mutations: int = 6, images: int = 110, texts: int = 420
+    folder: Path, seed: int = 22, cuts: int = 470, mutations: int = 6, images: int = 80, texts: int = 420
 ) -> list[Path]:
     """Every kind of malformed input into ``folder`` (FIFOs apart: see ``fifo_cases``)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,14 +11,18 @@ under 2 GB.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from fuzz_inputs import fifo_cases, make_all
 
@@ -33,22 +37,36 @@ SUMMARY_LINE = re.compile(r"^ocrform: \d+ files?: ")
 
 
 def _run_batch(inputs: list[Path], out: Path, timeout: float) -> tuple[subprocess.CompletedProcess[str], float, int]:
-    """``ocrform convert`` over ``inputs`` in a child process: its outcome, wall time and
-    peak resident memory (KB) of it and its worker processes, measured as it exits."""
-    code = (
-        "import resource, sys\n"
-        "from ocrform.cli import main\n"
-        "rc = main(sys.argv[1:])\n"
-        "peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
-        "print('PEAK_KB', peak, file=sys.stdout)\n"
-        "sys.exit(rc)\n"
-    )
-    args = [sys.executable, "-c", code, "convert", *map(str, inputs), "-o", str(out)]
+    """``ocrform convert`` over ``inputs`` in a child process: its outcome, wall time and the
+    peak resident memory (KB) of any one of its processes (the batch's workers included: they
+    may be no children of it, so their memory is sampled, every 0.2 s)."""
+    args = [sys.executable, "-m", "ocrform.cli", "convert", *map(str, inputs), "-o", str(out)]
     start = time.monotonic()
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, cwd=ROOT
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        me = psutil.Process(os.getpid())
+        while not done.wait(0.2):
+            for proc in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    peak = max(peak, proc.memory_info().rss // 1024)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    finally:
+        done.set()
+        child.kill()
+        sampler.join()
     wall = time.monotonic() - start
-    peak = re.search(r"PEAK_KB (\d+)", proc.stdout)
-    return proc, wall, int(peak.group(1)) if peak else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return subprocess.CompletedProcess(args, child.returncode, stdout, stderr), wall, peak
 
 
 def _check_batch(files: list[Path], proc: subprocess.CompletedProcess[str], out: Path, peak_kb: int) -> dict[str, int]:
