@@ -44,12 +44,13 @@ MIN_BLOCKS = 3
 DOMAIN_WEIGHT = 1.0  # nats per log-count of a pair seen in real forms
 WINDOW = 4  # characters each side of an occurrence that the word split may use
 BOUNDARY = " "  # any non-CJK character but whitespace
-# The repair's cost (``_Text.cost``, about 10 us a unit): at most this many units per place of
-# the text, so that its time grows linearly with the text (a text is always allowed as many
-# as BUDGET_FLOOR places would be). Measured, run to the end: the real seeds 5-15 a place
-# (seed 001, garbled: 14.7), their synthetic garblings of eval_text_repair up to 46; junk of
-# random ideographs 39 a place at 20 KB and 225 at 60 KB (47 s), where the budget now stops it.
-BUDGET_PER_PLACE = 100
+# The repair's cost (``_Text.cost``, about 10 us a unit on an idle core): at most this many
+# units per place of the text, the first planning of every block included, so that its time
+# grows linearly with the text (a text is always allowed as many as BUDGET_FLOOR places
+# would be). Measured, run to the end: the real seeds 5-15 a place (seed 001, garbled: 14.7),
+# their synthetic garblings of eval_text_repair up to 46; junk of random ideographs 39 a place
+# at 20 KB and 452 at 60 KB, where the budget now stops it.
+BUDGET_PER_PLACE = 60
 BUDGET_FLOOR = 5000
 
 
@@ -292,7 +293,12 @@ def repair_text(text: str) -> TextRepair:
     # the blocks near it are planned again (all of them, each time: quadratic in the text).
     chosen: dict[int, _Plan] = {}
     complete = True
-    plans = {i: _best_plan(doc, b) for i, b in enumerate(blocks)}
+    plans: dict[int, _Plan | None] = {}
+    for i, block in enumerate(blocks):
+        if doc.cost > budget:  # junk: planning every block once already costs more than allowed
+            kept = [(g, t, "compatibility") for g, t in sorted(folded.items())]
+            return TextRepair(text, kept, 0.0, bool(kept), False)
+        plans[i] = _best_plan(doc, block)
     version = dict.fromkeys(plans, 0)
     queue = [(-p.gain, i, 0) for i, p in plans.items() if _convincing(p)]
     heapq.heapify(queue)
