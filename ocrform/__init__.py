@@ -25,9 +25,15 @@ The public surface is what ``__all__`` names; every submodule is internal.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# onnxruntime (1.2x and later) writes a telemetry device id and event store under
+# ~/.cache/Microsoft/DeveloperTools when first imported; this, read at that import, turns it
+# off (its disable_telemetry_events() comes too late: the files are written by then).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 # Public name → the module defining it (and its name there). Imported on first use:
 # ``ocrform --version`` and ``ocrform schema`` should not pay a second for OpenCV, MuPDF and
@@ -48,6 +54,7 @@ _EXPORTS = {
     "Repair": "ocrform.canonical",
     "Source": "ocrform.canonical",
     "InputError": "ocrform.errors",
+    "Problem": "ocrform.canonical",
 }
 
 __all__ = [
@@ -59,6 +66,7 @@ __all__ = [
     "FormEvidence",
     "InputError",
     "Issue",
+    "Problem",
     "Provenance",
     "Repair",
     "Source",
@@ -71,7 +79,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ocrform.api import Document, DocumentPage, convert, convert_many, open
-    from ocrform.canonical import DocumentResult, Form, FormEvidence, Issue, Provenance, Repair, Source
+    from ocrform.canonical import DocumentResult, Form, FormEvidence, Issue, Problem, Provenance, Repair, Source
     from ocrform.canonical import document_json_schema as schema
     from ocrform.errors import InputError
     from ocrform.pipeline import Converted

@@ -170,7 +170,8 @@ class Document:
     def _read(self) -> ReadDocument:
         text = self._text or TextLayer([], [], "absent")
         contents = [self._contents[i] for i in range(self.page_count)]
-        return ReadDocument(self.path, self.kind, self.page_count, contents, text.repairs, text.state)
+        problems = [*(self._input.problems if self._input is not None else []), *text.problems]
+        return ReadDocument(self.path, self.kind, self.page_count, contents, text.repairs, text.state, problems)
 
     def _content(self, index: int) -> PageContent:
         if index not in self._contents:

@@ -175,13 +175,35 @@ class Source(_Strict):
     text_layer: str | None = Field(default=None, description="clean, repaired, garbled or absent")
 
 
+# What may be wrong with an input that still converted (``DocumentResult.problems``):
+DAMAGED = "damaged"  # the file is truncated or corrupt: some of its content could not be read
+PAGES_LOST = "pages_lost"  # pages (or frames) that could not be read at all
+NO_FORM_FOUND = "no_form_found"  # the input was read, but no form was found in it
+FONT_UNREADABLE = "font_unreadable"  # a font could not be read: its text is given unrepaired
+REPAIR_INCOMPLETE = "repair_incomplete"  # the text repair stopped at its budget
+PROBLEM_CODES = (DAMAGED, PAGES_LOST, NO_FORM_FOUND, FONT_UNREADABLE, REPAIR_INCOMPLETE)
+
+
+class Problem(_Strict):
+    """Something wrong with the input that the conversion worked around: what it could read
+    is in the result, and this says what it could not."""
+
+    code: str = Field(description="damaged, pages_lost, no_form_found, font_unreadable or repair_incomplete")
+    detail: str = Field(description="one line saying what was found (and on which page)")
+
+
 class DocumentResult(_Strict):
-    """What one input converts to: its source, its forms, and the evidence behind each form."""
+    """What one input converts to: its source, its forms, the evidence behind each form, and
+    the problems found in the input (empty when it converted cleanly)."""
 
     schema_version: str = SCHEMA_VERSION
     source: Source
     forms: list[Form]
     evidence: list[FormEvidence] = Field(default_factory=list, description="evidence[i] belongs to forms[i]")
+    problems: list[Problem] = Field(
+        default_factory=list,
+        description="what could not be read (damaged, pages_lost, no_form_found, ...); empty when all went well",
+    )
 
 
 def document_json_schema() -> dict[str, Any]:

@@ -292,6 +292,11 @@ def _cmd_fix_pdf(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ALL_FAILED
+    except Exception as exc:  # a damaged file's last surprise: still one line
+        from ocrform.batch.worker import error_line
+
+        print(f"error: {error_line(args.input, exc)}", file=sys.stderr)
+        return EXIT_ALL_FAILED
     print(f"{args.input} -> {args.output}: {report}", file=sys.stderr)
     return EXIT_OK
 

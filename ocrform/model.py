@@ -213,6 +213,8 @@ class InputDocument:
     # The open pymupdf.Document for PDFs: the repair stage reads embedded fonts from it.
     pdf: Any = None
     meta: dict[str, str] = field(default_factory=dict)
+    # What loading found wrong (ocrform.canonical.Problem): a file cut short, a page lost.
+    problems: list[Any] = field(default_factory=list)
 
     def iter_pages(self) -> Iterator[Page]:
         for i in range(self.page_count):

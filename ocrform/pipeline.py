@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocrform.canonical import DocumentResult
-from ocrform.document import load_document, sniff_kind
+from ocrform.canonical import PAGES_LOST, DocumentResult, Problem
+from ocrform.document import PageLost, load_document, sniff_kind
+from ocrform.errors import InputError
 from ocrform.grid import find_tables
 from ocrform.model import Page, PageContent, Table
 from ocrform.prefetch import prefetch
@@ -118,7 +119,9 @@ def _prepared_files(
                 start = time.perf_counter()
                 dump = read_whole(path, kind)
                 seconds["text"] = time.perf_counter() - start
-                read = ReadDocument(path, kind, len(dump.contents), dump.contents, dump.repairs, dump.state)
+                read = ReadDocument(
+                    path, kind, len(dump.contents), dump.contents, dump.repairs, dump.state, dump.problems
+                )
                 yield n, path, _Read(read, seconds)
                 continue
             yield from _prepared_document(n, path, options, seconds)
@@ -130,11 +133,16 @@ def _prepared_document(
     n: int, path: Path, options: Options, seconds: dict[str, float]
 ) -> Iterator[tuple[int, Path, _Scan | _Read]]:
     doc = load_document(path, dpi=options.dpi)
+    lost: list[PageLost] = []
     try:
         text_pages: list[Page] = []
         for index in range(doc.page_count):
             t0 = time.perf_counter()
-            page = doc.load_page(index)
+            try:
+                page = doc.load_page(index)
+            except PageLost as exc:  # the others may still be read; the result says which went
+                lost.append(exc)
+                continue
             t1 = time.perf_counter()
             _add(seconds, "load", t1 - t0)
             if page.kind == "pdf-text":
@@ -151,12 +159,17 @@ def _prepared_document(
             _add(seconds, "grid", time.perf_counter() - t2)
             yield n, path, scan
             del scan
+        if len(lost) == doc.page_count:
+            reason = lost[0].page_reason if doc.page_count == 1 else f"no page can be read ({lost[0].reason})"
+            raise InputError(path, reason)
         start = time.perf_counter()
         text = read_text_layer(doc, text_pages)
         _add(seconds, "text", time.perf_counter() - start)
     finally:
         doc.close()
-    read = ReadDocument(path, doc.kind, doc.page_count, text.contents, text.repairs, text.state)
+    problems = [*doc.problems, *text.problems]
+    problems += [Problem(code=PAGES_LOST, detail=exc.reason) for exc in lost]
+    read = ReadDocument(path, doc.kind, doc.page_count, text.contents, text.repairs, text.state, problems)
     yield n, path, _Read(read, seconds)
 
 

@@ -18,7 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocrform.canonical import DocumentResult, FormEvidence, Repair, Source
+from ocrform.canonical import (
+    FONT_UNREADABLE,
+    NO_FORM_FOUND,
+    REPAIR_INCOMPLETE,
+    DocumentResult,
+    FormEvidence,
+    Problem,
+    Repair,
+    Source,
+)
 from ocrform.document import DEFAULT_DPI, input_sha256
 from ocrform.dump.parser import decode_text_dump, read_text
 from ocrform.dump.stream import is_cell_stream, read_cell_stream
@@ -88,6 +97,7 @@ class TextLayer:
     contents: list[PageContent]
     repairs: list[Repair]
     state: str  # "clean", "repaired" or "absent"
+    problems: list[Problem] = field(default_factory=list)  # fonts that could not be read, ...
 
 
 def read_text_layer(doc: InputDocument, pages: list[Page]) -> TextLayer:
@@ -98,7 +108,8 @@ def read_text_layer(doc: InputDocument, pages: list[Page]) -> TextLayer:
     repaired = repair_pdf_text(doc.pdf, pages)
     contents = [page_content(page, find_tables(page)) for page in repaired.pages]
     state = "repaired" if repaired.repairs else "clean"
-    return TextLayer(contents, repaired.repairs, state if doc.kind == "pdf" else "absent")
+    problems = [Problem(code=FONT_UNREADABLE, detail=line) for line in repaired.unreadable]
+    return TextLayer(contents, repaired.repairs, state if doc.kind == "pdf" else "absent", problems)
 
 
 def read_dump(path: Path) -> TextLayer:
@@ -107,13 +118,21 @@ def read_dump(path: Path) -> TextLayer:
     before each cell in a word processor's export, else from the words' layout on the lines."""
     text = decode_text_dump(path)
     repairs: list[Repair] = []
+    problems: list[Problem] = []
     if may_be_garbled(text):
         fixed = repair_text(text)
         if fixed.garbled:
             text = fixed.text
             repairs = [Repair(page=None, source=a, repaired=b, method=m) for a, b, m in fixed.repairs]
+        if not fixed.complete:
+            problems.append(
+                Problem(
+                    code=REPAIR_INCOMPLETE,
+                    detail="the text repair stopped at its budget: some mis-encoded characters may remain",
+                )
+            )
     contents = _dump_pages(text)
-    return TextLayer(contents, repairs, "repaired" if repairs else "clean")
+    return TextLayer(contents, repairs, "repaired" if repairs else "clean", problems)
 
 
 def read_office_file(path: Path) -> TextLayer:
@@ -140,6 +159,7 @@ class ReadDocument:
     contents: list[PageContent]
     repairs: list[Repair]
     text_layer: str
+    problems: list[Problem] = field(default_factory=list)  # what could not be read
 
 
 def _dump_pages(text: str) -> list[PageContent]:
@@ -184,7 +204,10 @@ def build_result(read: ReadDocument) -> DocumentResult:
         sha256=input_sha256(read.path),
         text_layer=read.text_layer,
     )
-    return DocumentResult(source=source, forms=forms, evidence=evidence)
+    problems = list(read.problems)
+    if not forms:
+        problems.append(Problem(code=NO_FORM_FOUND, detail=f"no form found in {read.page_count} page(s)"))
+    return DocumentResult(source=source, forms=forms, evidence=evidence, problems=problems)
 
 
 def page_seals(contents: Iterable[PageContent]) -> dict[int, list[Seal]]:

@@ -20,7 +20,7 @@ def test_schema_command_prints_the_document_schema(capsys: pytest.CaptureFixture
     assert main(["schema"]) == EXIT_OK
     printed = json.loads(capsys.readouterr().out)
     assert printed == document_json_schema()
-    assert set(printed["properties"]) == {"schema_version", "source", "forms", "evidence"}
+    assert set(printed["properties"]) == {"schema_version", "source", "forms", "evidence", "problems"}
     form = printed["$defs"]["Form"]["properties"]
     for key in ("title", "year", "project_name", "funds", "goals", "indicators", "total_score", "rubric"):
         assert key in form

@@ -65,12 +65,27 @@ def read_text_dump(path: Path) -> list[PageContent]:
     return read_text(decode_text_dump(path))
 
 
+# A text dump's size: a form's dump is 9-37 KB (the seeds), so 2 MiB holds some sixty forms;
+# beyond it the reading and the repair (linear, about 1 ms a character at their budget's
+# end) would run for many minutes on what is no dump of forms.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+
+
 def decode_text_dump(path: Path) -> str:
-    """The dump's text, from UTF-8 (with or without BOM) or GB18030, the encodings such dumps come in."""
+    """The dump's text, from UTF-8 (with or without BOM), UTF-16 (with its BOM) or GB18030,
+    the encodings such dumps come in."""
     try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(path, f"text dump of {size} bytes, over the limit of {MAX_TEXT_BYTES} bytes")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from exc
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, "not valid UTF-16 text") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

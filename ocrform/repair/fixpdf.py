@@ -8,7 +8,8 @@ is copied byte for byte.
 
 from __future__ import annotations
 
-import shutil
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,15 +51,40 @@ class FixReport:
 
 
 def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
+    """Write ``dst``: ``src`` with its fonts' ToUnicode maps repaired (or a byte copy).
+
+    Raises ``InputError`` naming ``src`` for an input that is no readable PDF, and naming
+    ``dst`` for an output that cannot be written. ``dst`` appears whole or not at all (a
+    temporary file beside it, synced, then renamed), so ``dst`` may be ``src`` itself.
+    """
+    from ocrform.document import sniff_kind
+
     src, dst = Path(src), Path(dst)
-    if not src.is_file():
-        raise InputError(src, "no such file")
+    if sniff_kind(src) != "pdf":  # refuses folders, pipes, empty files; names what it found
+        raise InputError(src, "not a PDF (fix-pdf repairs PDF files only)")
+    if dst.is_dir():
+        raise InputError(dst, "is a directory (give the output PDF's path)")
+    if not dst.parent.is_dir():
+        raise InputError(dst, "cannot write: its folder does not exist")
     try:
         doc = pymupdf.open(src, filetype="pdf")
-    except Exception:  # MuPDF raises several types for damaged files
-        raise InputError(src, "corrupt or unreadable PDF") from None
-    if doc.needs_pass:
-        raise InputError(src, "encrypted PDF (a password is required)")
+    except Exception as exc:  # MuPDF raises several types for damaged files
+        raise InputError(src, f"corrupt or unreadable PDF ({_first_line(exc)})") from None
+    try:
+        if doc.needs_pass:
+            raise InputError(src, "encrypted PDF (a password is required)")
+        try:
+            report = _fix(doc, src, dst)
+            data = doc.tobytes(garbage=1, deflate=True) if report.changed else src.read_bytes()
+        except Exception as exc:  # MuPDF (FzError*, ValueError) or fontTools on objects they cannot read
+            raise InputError(src, f"damaged PDF ({_first_line(exc)})") from None
+    finally:
+        doc.close()
+    _write_atomic(dst, data)
+    return report
+
+
+def _fix(doc: pymupdf.Document, src: Path, dst: Path) -> FixReport:
     fonts = cid_fonts(doc)
     words = [w for i, page in enumerate(doc) for w in read_text_layer(page, i)]
     plans = plan_font_repairs(doc, words, fonts) + plan_simple_font_repairs(doc, words, fonts)
@@ -69,14 +95,54 @@ def fix_pdf(src: Path | str, dst: Path | str) -> FixReport:
             report.changed = True
         elif plan.changes:
             report.changed |= _rewrite_simple_fonts(doc, plan)
-    if report.changed:
-        # Written from memory so that ``dst`` may be ``src`` itself.
-        data = doc.tobytes(garbage=1, deflate=True)
-        doc.close()
-        dst.write_bytes(data)
-    elif src.resolve() != dst.resolve():
-        shutil.copyfile(src, dst)
     return report
+
+
+def _write_atomic(dst: Path, data: bytes) -> None:
+    """``dst`` holds ``data`` whole, or is as it was: written to a temporary file in its folder,
+    synced, and renamed over it (a rename within a folder is atomic)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+    except OSError as exc:
+        raise InputError(dst, f"cannot write ({exc.strerror})") from None
+    try:
+        os.chmod(tmp, _mode_for(dst))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dst)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(dst, f"cannot write ({exc.strerror})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # the rename itself made durable
+        dir_fd = os.open(dst.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _mode_for(dst: Path) -> int:
+    """The permissions ``dst`` has, or a new file would get (a temporary file gets 0600)."""
+    try:
+        return dst.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 def _rewrite_tounicode(doc: pymupdf.Document, font: CidFont, plan: FontRepair) -> None:

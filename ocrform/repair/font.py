@@ -111,24 +111,50 @@ def _unescape_name(name: str) -> str:
     return re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), name)
 
 
-def cid_fonts(doc: pymupdf.Document) -> dict[int, CidFont]:
-    """Every Identity-encoded Type0 font any page (or form on a page) uses, by xref."""
+def cid_fonts(doc: pymupdf.Document, unreadable: list[str] | None = None) -> dict[int, CidFont]:
+    """Every Identity-encoded Type0 font any page (or form on a page) uses, by xref.
+
+    A font whose objects cannot be read (a truncated file: MuPDF says "bad xref") is left
+    out, its text then stands as extracted; ``unreadable`` gets a line for each such font
+    (or page whose fonts cannot be listed)."""
     out: dict[int, CidFont] = {}
     seen: set[int] = set()
-    for page in doc:
-        for entry in page.get_fonts(full=True):
+    for number, page in enumerate(doc, start=1):
+        try:
+            entries = page.get_fonts(full=True)
+        except Exception as exc:  # MuPDF's FzError* are no RuntimeError
+            if unreadable is not None:
+                unreadable.append(f"page {number}: its fonts cannot be listed ({first_line(exc)})")
+            continue
+        for entry in entries:
             xref = entry[0]
             if xref in seen:
                 continue
             seen.add(xref)
-            font = load_cid_font(doc, xref)
+            try:
+                font = load_cid_font(doc, xref)
+            except Exception as exc:  # MuPDF's FzError*, ValueError("bad xref"), ...
+                if unreadable is not None:
+                    unreadable.append(f"font {entry[3] or xref} cannot be read ({first_line(exc)})")
+                continue
             if font is not None:
                 out[xref] = font
     return out
 
 
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
 # ---------------------------------------------------------------------------------------
 # ToUnicode CMaps
+
+
+# A bfrange spans at most 256 codes by the standard (only the last byte varies); producers
+# stretch that, but a range over more than every 2-byte code is damage (a mutated map once
+# asked for 2**32 codes and took 16 GB).
+MAX_BFRANGE_CODES = 0xFFFF
 
 
 def parse_tounicode(data: bytes) -> dict[int, str]:
@@ -158,6 +184,9 @@ def parse_tounicode(data: bytes) -> dict[int, str]:
                     code += 1
                     i += 1
                 i += 1  # the closing bracket
+                continue
+            if last - first > MAX_BFRANGE_CODES:
+                i += 3  # a damaged map: one range over every 2-byte code at most
                 continue
             base = int.from_bytes(dst[-2:], "big") if len(dst) >= 2 else 0
             for code in range(first, last + 1):

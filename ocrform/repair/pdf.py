@@ -24,6 +24,7 @@ from ocrform.model import Page, Word
 from ocrform.repair.font import (
     CidFont,
     cid_fonts,
+    first_line,
     font_program,
     glyph_unicodes,
     parse_tounicode,
@@ -73,6 +74,7 @@ class FontRepair:
     read: int = 0  # glyphs recognised (tier 2)
     unresolved: int = 0  # glyphs neither tier could judge
     seconds: float = 0.0
+    error: str | None = None  # why the font could not be read (its text then stands as extracted)
 
     @property
     def changes(self) -> int:
@@ -218,7 +220,14 @@ def plan_font_repairs(
             continue
         start = time.perf_counter()
         text = texts.get(xref, "")
-        plan = _judge(pdf, font, extracted, text, places.get(xref, {}), reader)
+        try:
+            plan = _judge(pdf, font, extracted, text, places.get(xref, {}), reader)
+        except Exception as exc:  # a damaged file: MuPDF or fontTools cannot read the font
+            plan = FontRepair(xref=font.xref, name=font.name, method=METHOD_CMAP, glyphs=len(extracted), shifted=False)
+            plan.error = f"font {font.name} cannot be read ({first_line(exc)}); its text is given as extracted"
+            plan.unresolved = len(extracted)
+            plans.append(plan)
+            continue
         if plan.unresolved == plan.glyphs and may_be_garbled(text):
             _repair_from_text(plan, text)
         plan.seconds = time.perf_counter() - start
@@ -436,10 +445,12 @@ def _repaired_text(word: Word, plan: FontRepair) -> str | None:
 
 @dataclass(frozen=True)
 class RepairedText:
-    """The text-layer pages with their words repaired, and what changed."""
+    """The text-layer pages with their words repaired, what changed, and the fonts that could
+    not be read (a line each: their text stands as extracted)."""
 
     pages: list[Page]
     repairs: list[Repair]
+    unreadable: list[str] = field(default_factory=list)
 
 
 def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> RepairedText:
@@ -450,15 +461,23 @@ def repair_pdf_text(pdf: pymupdf.Document, pages: list[Page]) -> RepairedText:
     and per changed word a record of the page (1-based), the text as extracted, the repaired
     text and the method. Pages with nothing to repair are returned as they were.
     """
-    fonts = cid_fonts(pdf)
+    unreadable: list[str] = []
     words = [w for p in pages for w in p.words]
-    plans = plan_font_repairs(pdf, words, fonts) + plan_simple_font_repairs(pdf, words, fonts)
-    if not any(p.true_by_gid or p.true_by_char for p in plans):
-        return RepairedText(list(pages), [])
-    repaired, records = apply_to_words(words, plans, fonts, pdf)
+    try:
+        fonts = cid_fonts(pdf, unreadable)
+        plans = plan_font_repairs(pdf, words, fonts) + plan_simple_font_repairs(pdf, words, fonts)
+        unreadable += [p.error for p in plans if p.error]
+        if not any(p.true_by_gid or p.true_by_char for p in plans):
+            return RepairedText(list(pages), [], unreadable)
+        repaired, records = apply_to_words(words, plans, fonts, pdf)
+    except Exception as exc:  # MuPDF raises FzError*, ValueError, RuntimeError; fontTools its own
+        # A damaged file whose font objects cannot be read: a font that cannot be read must
+        # not cost the text, which stands as extracted.
+        unreadable.append(f"the fonts cannot be read ({first_line(exc)}); the text is given as extracted")
+        return RepairedText(list(pages), [], unreadable)
     out, start = [], 0
     for page in pages:
         end = start + len(page.words)
         out.append(replace(page, words=repaired[start:end]))
         start = end
-    return RepairedText(out, records)
+    return RepairedText(out, records, unreadable)

@@ -19,6 +19,7 @@ first, so each decision sharpens the context of the next; one permutation per do
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from collections import Counter
@@ -43,6 +44,14 @@ MIN_BLOCKS = 3
 DOMAIN_WEIGHT = 1.0  # nats per log-count of a pair seen in real forms
 WINDOW = 4  # characters each side of an occurrence that the word split may use
 BOUNDARY = " "  # any non-CJK character but whitespace
+# The repair's cost (``_Text.cost``, about 10 us a unit on an idle core): at most this many
+# units per place of the text, the first planning of every block included, so that its time
+# grows linearly with the text (a text is always allowed as many as BUDGET_FLOOR places
+# would be). Measured, run to the end: the real seeds 5-15 a place (seed 001, garbled: 14.7),
+# their synthetic garblings of eval_text_repair up to 46; junk of random ideographs 39 a place
+# at 20 KB and 452 at 60 KB, where the budget now stops it.
+BUDGET_PER_PLACE = 60
+BUDGET_FLOOR = 5000
 
 
 @dataclass
@@ -51,6 +60,7 @@ class TextRepair:
     repairs: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, method)
     score: float = 0.0  # log-likelihood gain of the accepted repairs, nats per 100 CJK chars
     garbled: bool = False
+    complete: bool = True  # False: the budget ran out before every block was weighed
 
 
 def _is_cjk(ch: str) -> bool:
@@ -150,10 +160,19 @@ class _Text:
     def __init__(self, text: str) -> None:
         # Whitespace is dropped, not a boundary: a dump wraps a cell's text over lines.
         self.chars = [ch if _is_cjk(ch) else BOUNDARY for ch in text if not ch.isspace()]
+        self.extracted = list(self.chars)  # what each place held before any repair
         self.where: dict[str, list[int]] = {}
         for i, ch in enumerate(self.chars):
             if ch != BOUNDARY:
                 self.where.setdefault(ch, []).append(i)
+        self.windows = 0  # windows scored so far ...
+        self.steps = 0  # ... and pairs of readings the plans weighed: the repair's cost
+
+    @property
+    def cost(self) -> float:
+        """The work done so far, in windows scored (weighing a pair of readings costs about
+        a sixteenth of scoring a window)."""
+        return self.windows + self.steps / 16
 
     def context_score(self, extracted: str, reading: str) -> float:
         """log P of the text around every occurrence of ``extracted`` read as ``reading``."""
@@ -161,7 +180,9 @@ class _Text:
         chars = self.chars
         n = len(chars)
         total = 0.0
-        for p in self.where[extracted]:
+        places = self.where[extracted]
+        self.windows += len(places)
+        for p in places:
             lo = p
             while lo > 0 and p - lo < WINDOW and chars[lo - 1] != BOUNDARY:
                 lo -= 1
@@ -174,10 +195,19 @@ class _Text:
             total += model.segment_score(window) + model.pair_bonus(left, reading) + model.pair_bonus(reading, right)
         return total
 
-    def apply(self, readings: dict[str, str]) -> None:
+    def apply(self, readings: dict[str, str]) -> set[str]:
+        """Read every place of each key as its value; the extracted characters whose context
+        (``WINDOW`` places either side, all ``context_score`` looks at) that changed."""
+        touched: set[str] = set()
+        n = len(self.chars)
         for extracted, reading in readings.items():
             for p in self.where[extracted]:
+                if self.chars[p] == reading:
+                    continue
                 self.chars[p] = reading
+                touched.update(self.extracted[max(0, p - WINDOW) : min(n, p + WINDOW + 1)])
+        touched.discard(BOUNDARY)
+        return touched
 
 
 @dataclass
@@ -219,6 +249,7 @@ def _best_plan(doc: _Text, block: list[str], last_first: int | None = None) -> _
                 if options:
                     score, path = max(options, key=lambda o: o[0])
                     nxt[t] = (score + g, [*path, t])
+            doc.steps += len(gains[i]) * len(frontier)
             frontier = nxt
         if frontier:
             score, path = max(frontier.values(), key=lambda o: o[0])
@@ -254,16 +285,39 @@ def repair_text(text: str) -> TextRepair:
         text = "".join(folded.get(ch, ch) for ch in text)
     doc = _Text(text)
     blocks = _blocks(set(doc.where))
+    block_of = {ch: i for i, block in enumerate(blocks) for ch in block}
+    # A text of n places may score BUDGET_PER_PLACE * n windows (see the constant).
+    budget = BUDGET_PER_PLACE * max(len(doc.chars), BUDGET_FLOOR)
     # First only convincing changes, surest first: they decide whether the text is garbled.
+    # A block's plan depends on the text around its characters only, so after a change only
+    # the blocks near it are planned again (all of them, each time: quadratic in the text).
     chosen: dict[int, _Plan] = {}
-    while True:
-        plans = [(i, _best_plan(doc, b)) for i, b in enumerate(blocks) if i not in chosen]
-        convincing = [(i, p) for i, p in plans if p is not None and _convincing(p)]
-        if not convincing:
-            break
-        i, plan = max(convincing, key=lambda ip: ip[1].gain)
+    complete = True
+    plans: dict[int, _Plan | None] = {}
+    for i, block in enumerate(blocks):
+        if doc.cost > budget:  # junk: planning every block once already costs more than allowed
+            kept = [(g, t, "compatibility") for g, t in sorted(folded.items())]
+            return TextRepair(text, kept, 0.0, bool(kept), False)
+        plans[i] = _best_plan(doc, block)
+    version = dict.fromkeys(plans, 0)
+    queue = [(-p.gain, i, 0) for i, p in plans.items() if _convincing(p)]
+    heapq.heapify(queue)
+    while queue:
+        _, i, v = heapq.heappop(queue)
+        if v != version[i] or i in chosen:
+            continue  # planned again since
+        plan = plans[i]
+        assert plan is not None
         chosen[i] = plan
-        doc.apply(plan.changes)
+        touched = doc.apply(plan.changes)
+        if doc.cost > budget:
+            complete = False
+            break  # the surest changes are made; the rest would cost more than the text allows
+        for k in sorted({block_of[ch] for ch in touched if ch in block_of} - chosen.keys()):
+            plans[k] = _best_plan(doc, blocks[k])
+            version[k] += 1
+            if _convincing(plans[k]):
+                heapq.heappush(queue, (-plans[k].gain, k, version[k]))
     if len(chosen) < MIN_BLOCKS:
         chosen = {}
     else:
@@ -285,4 +339,4 @@ def repair_text(text: str) -> TextRepair:
     out = "".join(mapping.get(ch, ch) for ch in text)
     n_cjk = sum(len(v) for v in doc.where.values()) or 1
     gain = sum(p.gain for p in chosen.values())
-    return TextRepair(out, repairs, 100 * gain / n_cjk, bool(repairs))
+    return TextRepair(out, repairs, 100 * gain / n_cjk, bool(repairs), complete)
