@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ocrform.batch.tasks import CONVERTED, FAILED, WITH_PROBLEMS, Record, Settings, Task, file_stamp
+from ocrform.canonical import DocumentResult
 from ocrform.errors import InputError
 
 
@@ -27,7 +28,7 @@ def run_task(task: Task, settings: Settings) -> Record:
             raise item.error
         assert item.result is not None
         result = item.result
-        problems = document_problems(result)
+        problems = [p.model_dump() for p in result.problems]  # damaged, pages_lost, no_form_found, ...
         write_outputs(result, task.output, settings.formats)
     except Exception as exc:  # one broken file must never cost the batch its other results
         remove_outputs(task, settings.formats)
@@ -58,24 +59,15 @@ def _base(task: Task, started: float) -> Record:
     }
 
 
-def document_problems(result: object) -> list[dict[str, str]]:
-    """What the result says went wrong while converting it (damaged input, lost pages, a
-    font that could not be read), and a document in which no form was found."""
-    problems = [dict(p) if isinstance(p, dict) else p.model_dump() for p in getattr(result, "problems", [])]
-    if not getattr(result, "forms", None) and not any(p.get("code") == "no_form_found" for p in problems):
-        problems.append({"code": "no_form_found", "detail": "no self-evaluation form was recognised"})
-    return problems
-
-
-def write_outputs(result: object, json_path: Path, formats: tuple[str, ...]) -> None:
+def write_outputs(result: DocumentResult, json_path: Path, formats: tuple[str, ...]) -> None:
     from ocrform.export import TABLE_FORMATS, write_formats, write_json
 
     json_path.parent.mkdir(parents=True, exist_ok=True)
     if any(f in TABLE_FORMATS for f in formats):
-        write_formats(result, json_path, set(formats))  # type: ignore[arg-type]
+        write_formats(result, json_path, set(formats))
     # The JSON goes last: it is what marks the task done (its source hash), so a run killed
     # after the CSV but before the JSON redoes the task.
-    write_json(result, json_path)  # type: ignore[arg-type]
+    write_json(result, json_path)
 
 
 def remove_outputs(task: Task, formats: tuple[str, ...]) -> None:
