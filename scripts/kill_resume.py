@@ -6,7 +6,8 @@ document was converted exactly once, every JSON is valid and no temporary is lef
 
 The batch mixes born-digital office PDFs (LibreOffice, Chromium), the garbled sample, text
 dumps and mild scans (multi-page TIFF and image-only PDF). Each kill hits the whole process
-group (the command and its workers) at a moment drawn from the first run's duration.
+group (the command and its workers) at a moment drawn from the time the work still left
+would take (the first run's duration times the share of documents not yet converted).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def main() -> int:
         killed_mid_run = 0
         for _ in range(args.kills):
             run = subprocess.Popen([*command, "-o", str(out)], cwd=ROOT, start_new_session=True)
-            time.sleep(rng.uniform(0.2, whole / 2))
+            # A moment within the work still to do, so that kills land mid-run, not after it.
+            left = 1 - len(list(out.glob("*.json"))) / len(files) if out.exists() else 1.0
+            time.sleep(rng.uniform(0.2, max(1.0, whole * left)))
             if run.poll() is None:
                 _kill_group(run.pid)
                 killed_mid_run += 1
