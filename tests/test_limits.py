@@ -268,7 +268,7 @@ def test_fix_pdf_bad_output_and_damaged_input_are_one_line(tmp_path: Path) -> No
 
 
 def test_fix_pdf_onto_its_own_input_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ocrform.repair.fixpdf as fixpdf
+    import ocrform.batch.outputs as outputs  # fix-pdf writes through the batch's atomic writer
 
     path = _write(tmp_path / "garbled.pdf", (SAMPLES / "shanghai_1form_garbled.pdf").read_bytes())
     before = path.read_bytes()
@@ -276,7 +276,7 @@ def test_fix_pdf_onto_its_own_input_is_atomic(tmp_path: Path, monkeypatch: pytes
     def crash(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fixpdf.os, "replace", crash)
+    monkeypatch.setattr(outputs.os, "replace", crash)
     with pytest.raises(InputError, match="No space left"):
         fix_pdf(path, path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["garbled.pdf"]

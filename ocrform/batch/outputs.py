@@ -4,6 +4,7 @@ killed midway leaves only its temporary, which the next run removes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -25,13 +26,16 @@ def temp_path(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """``path`` holds ``data`` whole, or what it held before (never a part)."""
+    """``path`` holds ``data`` whole, or what it held before (never a part). A file written
+    over keeps its permissions; a new one gets what a plain ``open`` would give it."""
     tmp = temp_path(path)
     try:
         with tmp.open("wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -8,13 +8,12 @@ is copied byte for byte.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymupdf
 
+from ocrform.batch.outputs import write_atomic
 from ocrform.errors import InputError
 from ocrform.repair.font import CidFont, cid_fonts, parse_tounicode, read_tounicode, write_tounicode
 from ocrform.repair.pdf import (
@@ -99,45 +98,12 @@ def _fix(doc: pymupdf.Document, src: Path, dst: Path) -> FixReport:
 
 
 def _write_atomic(dst: Path, data: bytes) -> None:
-    """``dst`` holds ``data`` whole, or is as it was: written to a temporary file in its folder,
-    synced, and renamed over it (a rename within a folder is atomic)."""
+    """``dst`` holds ``data`` whole, or is as it was (the batch's writer: a temporary in its
+    folder, synced, renamed over it, permissions kept); a failure is the user's one line."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+        write_atomic(dst, data)
     except OSError as exc:
         raise InputError(dst, f"cannot write ({exc.strerror})") from None
-    try:
-        os.chmod(tmp, _mode_for(dst))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dst)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(dst, f"cannot write ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # the rename itself made durable
-        dir_fd = os.open(dst.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
-def _mode_for(dst: Path) -> int:
-    """The permissions ``dst`` has, or a new file would get (a temporary file gets 0600)."""
-    try:
-        return dst.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _first_line(exc: BaseException) -> str:
