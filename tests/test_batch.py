@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from ocrform.batch.manifest import MANIFEST_NAME, read_records
@@ -113,8 +114,14 @@ def test_options_and_output_are_checked_before_any_work(tmp_path: Path, capsys: 
 
 def test_a_file_past_the_time_limit_fails_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    scan, dump = SAMPLES / "guizhou_1form_scan.pdf", SAMPLES / "seeds" / "004_c1b9719ab63573dc.txt"
-    code = main(["convert", str(scan), str(dump), "-o", str(out), "--timeout", "2"])
+    # Ten scanned pages take well over the limit on any machine (about a second each to OCR);
+    # the text dump, a fraction of a second.
+    scan, dump = tmp_path / "long_scan.pdf", SAMPLES / "seeds" / "004_c1b9719ab63573dc.txt"
+    with pymupdf.open() as long_scan, pymupdf.open(SAMPLES / "guizhou_1form_scan.pdf") as page:
+        for _ in range(10):
+            long_scan.insert_pdf(page)
+        long_scan.save(scan)
+    code = main(["convert", str(scan), str(dump), "-o", str(out), "--timeout", "3"])
     err = capsys.readouterr().err
     assert code == EXIT_SOME_FAILED
     assert f"error: {scan}: time limit exceeded" in err
