@@ -35,10 +35,11 @@ def jieba_words() -> Iterator[tuple[str, float]]:
 
 
 @cache
-def compound_words() -> frozenset[str]:
-    """jieba's words of two to four characters and the labels' words: what a character
-    that belongs in its text is part of (a cheap check, 0.4 s once a process)."""
-    return frozenset(w for w, _ in jieba_words() if 2 <= len(w) <= MAX_COMPOUND) | {
+def compound_words(min_frequency: float = 0.0) -> frozenset[str]:
+    """jieba's words of two to four characters counted at least ``min_frequency`` times, and
+    the labels' words: what a character that belongs in its text is part of (a cheap
+    check, 0.4 s once a process)."""
+    return frozenset(w for w, f in jieba_words() if 2 <= len(w) <= MAX_COMPOUND and f >= min_frequency) | {
         w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND
     }
 

@@ -58,37 +58,47 @@ def _fixed_words(path: Path, tmp: Path) -> list[str]:
     return words
 
 
+def _measure_garbled(pdf: Path, clean: list[str], rng: random.Random, tmp: Path, args, row: list[int]) -> None:
+    bad = tmp / pdf.name
+    garble_simple_fonts(pdf, bad, rng, rng.uniform(*SHARES))
+    garbled, repaired = _words(bad)
+    if args.fix_pdf:
+        repaired = _fixed_words(bad, tmp)
+    if len(garbled) != len(clean):
+        print(f"unpaired words: {pdf}", file=sys.stderr)
+        return
+    g0, r0 = row[2], row[3]
+    for truth, before, after in zip(clean, garbled, repaired):
+        for t, b, a in zip(truth, before, after):
+            row[2] += t != b
+            row[3] += t != b and a == t
+            row[4] += t == b and a != t
+    if args.verbose and row[3] - r0 < row[2] - g0:
+        print(f"{pdf.name}: {row[3] - r0}/{row[2] - g0} garbled positions repaired", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--every", type=int, default=1, help="take every N-th document")
     parser.add_argument("-v", "--verbose", action="store_true", help="name the documents with misses")
     parser.add_argument("--fix-pdf", action="store_true", help="measure the text fix-pdf writes instead")
+    parser.add_argument("--part", choices=["all", "tuning", "heldout"], default="all", help="which documents")
+    parser.add_argument("--garblings", type=int, default=1, help="garble each document this many ways")
     args = parser.parse_args()
     totals: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n, pdf in enumerate(sorted(args.folder.rglob("*.pdf"))[:: args.every]):
-            row = totals.setdefault("held out" if "heldout" in pdf.parts else "tuning", [0] * 5)
+            part = "held out" if "heldout" in pdf.parts else "tuning"
+            if args.part != "all" and part.replace(" ", "") != args.part:
+                continue
+            row = totals.setdefault(part, [0] * 5)
             raw, clean = _words(pdf)
             row[0] += 1
             row[1] += sum(a != b and not is_suspect(a) for x, y in zip(raw, clean) for a, b in zip(x, y))
-            bad = Path(tmp) / pdf.name
-            rng = random.Random(n)
-            garble_simple_fonts(pdf, bad, rng, rng.uniform(*SHARES))
-            garbled, repaired = _words(bad)
-            if args.fix_pdf:
-                repaired = _fixed_words(bad, Path(tmp))
-            if len(garbled) != len(clean):
-                print(f"unpaired words: {pdf}", file=sys.stderr)
-                continue
-            g0, r0 = row[2], row[3]
-            for truth, before, after in zip(clean, garbled, repaired):
-                for t, b, a in zip(truth, before, after):
-                    row[2] += t != b
-                    row[3] += t != b and a == t
-                    row[4] += t == b and a != t
-            if args.verbose and row[3] - r0 < row[2] - g0:
-                print(f"{pdf.name}: {row[3] - r0}/{row[2] - g0} garbled positions repaired", file=sys.stderr)
+            for k in range(args.garblings):
+                # The first garbling is seeded by the document's position alone, as before.
+                _measure_garbled(pdf, clean, random.Random(n + 1000 * k), Path(tmp), args, row)
     print(f"{'part':10} {'docs':>5} {'clean changed':>14} {'garbled':>8} {'repaired':>9} {'rate':>8} {'wrong':>6}")
     for part, (docs, changed, garbled, repaired, wrong) in totals.items():
         rate = repaired / garbled if garbled else 1.0

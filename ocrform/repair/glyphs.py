@@ -189,15 +189,19 @@ def page_glyph_renderer(
     """Glyphs drawn as the page prints them: id → (page index, character box in points),
     each box rendered GLYPH_PX high in grey, so any font a page can draw (TrueType, Type1,
     Type3, no program at hand) can be read."""
-    loaded: dict[int, pymupdf.Page] = {}
+    # A page's drawing is listed once and each glyph cut from the list: drawing a clip from
+    # the page itself lists the whole page again every time (born-digital office fixtures:
+    # 1.2 ms a glyph, a fifth of the whole conversion, against 0.06 ms; same pixels).
+    listed: dict[int, pymupdf.DisplayList] = {}
 
     def render(ids: list[int]) -> list[np.ndarray] | None:
         out = []
         for i in ids:
             index, (x0, y0, x1, y1) = places[i]
-            page = loaded.setdefault(index, pdf[index])
+            if index not in listed:
+                listed[index] = pdf[index].get_displaylist()
             scale = GLYPH_PX / max(y1 - y0, 1e-3)
-            pix = page.get_pixmap(
+            pix = listed[index].get_pixmap(
                 matrix=pymupdf.Matrix(scale, scale),
                 clip=pymupdf.Rect(x0, y0, x1, y1),
                 colorspace=pymupdf.csGRAY,

@@ -43,6 +43,7 @@ from ocrform.repair.glyphs import (
 )
 from ocrform.repair.plausible import fits_in_place, is_cjk, looks_garbled, may_be_garbled, misfit_characters
 from ocrform.repair.text import repair_text
+from ocrform.words.pdf_text import printed_runs
 
 METHOD_CMAP = "font-cmap"
 METHOD_SHAPES = "glyph-ocr"
@@ -249,11 +250,9 @@ def plan_simple_font_repairs(
     extract as (the defect is one-to-one within a font)."""
     font_of = _FontLookup(fonts, pdf)
     groups: dict[str, dict[str, tuple[int, tuple[float, float, float, float]]]] = {}
-    lines: dict[str, list[str]] = {}
     for w in words:
         if w.font is None or w.char_boxes is None or font_of(w) is not None:
             continue
-        lines.setdefault(font_family(w.font), []).append(w.text)
         seen = groups.setdefault(font_family(w.font), {})
         for ch, box in zip(w.text, w.char_boxes, strict=False):
             if not ch.isspace() and ch not in seen:
@@ -281,10 +280,12 @@ def plan_simple_font_repairs(
         plans.append(plan)
         unread[name] = (render, extracted, [i for i in extracted if i not in verdict.readings])
     shifted = any(p.shifted for p in plans)
+    lines = _family_lines(words, font_of) if plans else {}
     for plan in plans:
         render, extracted, ids = unread[plan.name]
-        text = "\n".join(lines[plan.name])
-        misfits = misfit_characters(text, {ch for ch in extracted.values() if is_cjk(ch)}) - set(plan.true_by_char)
+        text = "\n".join(line for line, _ in lines[plan.name])
+        cjk = {ch for ch in extracted.values() if is_cjk(ch)}
+        misfits = misfit_characters(text, cjk, [own for _, own in lines[plan.name]]) - set(plan.true_by_char)
 
         def fits_words(
             i: int, reading: str, text: str = text, misfits: set[str] = misfits, extracted: dict[int, str] = extracted
@@ -306,6 +307,23 @@ def plan_simple_font_repairs(
                 plan.true_by_char[extracted[i]] = true
                 taken.add(true)
     return plans
+
+
+def _family_lines(words: list[Word], font_of: _FontLookup) -> dict[str, list[tuple[str, set[int]]]]:
+    """Family → each printed run holding its words: the run's text, and where in it the
+    family's own characters stand (the others are the language's context only)."""
+    out: dict[str, list[tuple[str, set[int]]]] = {}
+    for run in printed_runs(words):
+        text = "".join(w.text for w in run)
+        start = 0
+        owned: dict[str, set[int]] = {}
+        for w in run:
+            if w.font is not None and w.char_boxes is not None and font_of(w) is None:
+                owned.setdefault(font_family(w.font), set()).update(range(start, start + len(w.text)))
+            start += len(w.text)
+        for family, positions in owned.items():
+            out.setdefault(family, []).append((text, positions))
+    return out
 
 
 _TYPE3_REF = re.compile(r"\s*\(\d+ \d+ R\)$")

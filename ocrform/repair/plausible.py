@@ -7,7 +7,7 @@ a rare name or two, so a handful of rare characters is what marks a layer as sus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from functools import cache
 
 from ocrform.dictionary import MAX_COMPOUND, compound_words
@@ -18,6 +18,10 @@ from ocrform.resources import model_text
 MAX_RARE = 2
 # ... unless they are this small a share of its distinct CJK characters.
 MAX_RARE_SHARE = 0.02
+# A character fits its text when it forms a word jieba counts at least this often. Half of
+# jieba's words are counted 2-3 times (逃过 3, 通过 35063), and a shifted character that an
+# ordinary one replaced forms such a word by chance (通过 garbled to 逃过).
+ATTESTED_FREQUENCY = 4.0
 
 
 @cache
@@ -57,7 +61,7 @@ def _unknown(ch: str) -> bool:
     return is_suspect(ch) and unified_form(ch) is None
 
 
-def misfit_characters(text: str, chars: set[str]) -> set[str]:
+def misfit_characters(text: str, chars: set[str], owned: Sequence[Container[int]] | None = None) -> set[str]:
     """Those of ``chars`` that no occurrence in ``text`` joins a neighbour to form a word.
 
     The language's verdict, with no assumption of rarity: a character the defect puts in
@@ -65,13 +69,16 @@ def misfit_characters(text: str, chars: set[str]) -> set[str]:
     wherever it occurs. A clean character seldom does: measured on gold forms rendered in
     15 styles, a font's in-run characters gave 0-3 misfits clean (元, 后, 我: words of
     their own) and 3-60 garbled by runs of common characters.
+
+    ``owned``: per line of ``text``, the positions whose characters are judged (those printed
+    in the font in question); the others are only neighbours. None: every position.
     """
-    words = compound_words()
+    words = compound_words(ATTESTED_FREQUENCY)
     fitted: set[str] = set()
     seen: set[str] = set()
-    for line in text.splitlines():
+    for k, line in enumerate(text.splitlines()):
         for i, ch in enumerate(line):
-            if ch not in chars or ch in fitted:
+            if ch not in chars or ch in fitted or (owned is not None and i not in owned[k]):
                 continue
             seen.add(ch)
             if _in_word(line, i, words):
