@@ -87,3 +87,39 @@ def test_compatibility_code_points_name_their_ideographs() -> None:
     assert ideograph_candidates("⼾") == ("戶", "户")  # a Simplified face draws 户 with it
     assert ideograph_candidates("目") == () and ideograph_candidates("\ue000") == ()
     assert unified_form("⾨") is None and unified_form("\uf979") == "凉"
+
+
+def test_a_word_jieba_barely_knows_does_not_vouch_for_a_character() -> None:
+    """通过 shifted to 逃过 forms a word jieba lists at its floor count (3): 逃 stays doubted."""
+    from ocrform.dictionary import compound_words
+    from ocrform.repair.plausible import ATTESTED_FREQUENCY
+
+    assert "逃过" in compound_words() and "逃过" not in compound_words(ATTESTED_FREQUENCY)
+    assert misfit_characters("通过审核\n逃过审核", {"通", "逃"}) == {"逃"}
+
+
+def test_only_the_fonts_own_characters_are_judged_among_their_neighbours() -> None:
+    # 充 forms 充分 in the first line, where another font printed it, and no word where
+    # the font being judged did.
+    assert misfit_characters("充分\n公充共预算", {"充"}) == set()
+    assert misfit_characters("充分\n公充共预算", {"充"}, [set(), {1}]) == {"充"}
+    assert misfit_characters("充分\n公充共预算", {"充"}, [{0}, {1}]) == set()
+
+
+def test_words_parted_only_by_a_change_of_font_read_as_one_run() -> None:
+    """Chromium prints a CJK line in Type3 fonts of 256 glyphs each: one word per character
+    as extracted, one run as printed."""
+    from ocrform.model import Box, Word
+    from ocrform.words.pdf_text import printed_runs
+
+    def word(text: str, x0: float, font: str, page: int = 0) -> Word:
+        return Word(text=text, box=Box(x0, 100, x0 + 10 * len(text), 110), page=page, origin="pdf-text", font=font)
+
+    words = [
+        word("过", 10, "Type3 (5 0 R)"),
+        word("通", 0, "Type3 (4 0 R)"),
+        word("审核", 20, "Type3 (4 0 R)"),
+        word("意见", 60, "Type3 (6 0 R)"),  # a cell further on
+        word("通知", 0, "Type3 (4 0 R)", page=1),
+    ]
+    assert ["".join(w.text for w in run) for run in printed_runs(words)] == ["通过审核", "意见", "通知"]
