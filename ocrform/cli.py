@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,7 +73,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="each folder given is one document: its page images in natural name order (page_2 before page_10)",
     )
-    conv.add_argument("-j", "--jobs", type=int, default=1, help="files converted at once, each in its own process")
+    conv.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="cores to use (default: all this process may run on): up to N files at once, each in its own "
+        "process, and the cores left over shared among them; --jobs 1 keeps to one core",
+    )
     conv.add_argument("--force", action="store_true", help="convert again files whose output is up to date")
     conv.add_argument("--retry-failed", action="store_true", help="try again files that failed in an earlier run")
     conv.add_argument(
@@ -128,12 +134,19 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from ocrform.batch.server import start_early
+
+    if args.ray is None:
+        start_early()  # before this process loads the converter's modules itself
+
     from ocrform.batch import make_tasks, plan, run_local
     from ocrform.batch.manifest import Manifest
     from ocrform.batch.outputs import remove_stale_temps
     from ocrform.batch.progress import Reporter
     from ocrform.batch.tasks import recovered_record, settings_key
-    from ocrform.document import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
+    from ocrform.inputs import SUPPORTED_SUFFIXES, TEXT_SUFFIXES
     from ocrform.office import OFFICE_SUFFIXES
 
     try:
@@ -172,12 +185,16 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             if args.ray is not None:
                 from ocrform.batch.ray import run_ray
 
+                # A Ray task holds one CPU of its node.
+                settings = replace(settings, threads=1)
                 run_ray(
                     todo.todo, settings, manifest, address=args.ray or None, limits=limits, on_record=reporter.record
                 )
             else:
+                workers, threads = share_cores(args.jobs, len(todo.todo))
+                settings = replace(settings, threads=threads)
                 run_local(
-                    todo.todo, settings, manifest, jobs=args.jobs, limits=limits, on_record=reporter.record, stamp=key
+                    todo.todo, settings, manifest, jobs=workers, limits=limits, on_record=reporter.record, stamp=key
                 )
         if "html" in settings.formats:
             _write_report(tasks, args.output, reporter)
@@ -191,6 +208,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if reporter.with_problems else EXIT_OK
 
 
+def share_cores(jobs: int, files: int) -> tuple[int, int]:
+    """``--jobs`` cores among the files to convert: how many worker processes, and the threads
+    each may run (a batch of fewer files than cores gives each file the cores left over)."""
+    workers = max(1, min(jobs, files))
+    return workers, max(1, jobs // workers)
+
+
 class UsageError(Exception):
     """An option or the output folder is wrong: said before any input is read."""
 
@@ -201,6 +225,7 @@ MIN_DPI, MAX_DPI = 50, 1200
 
 def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
     from ocrform.batch import Limits, Settings
+    from ocrform.cpu import available_cores
     from ocrform.formats import FORMATS, parse_formats
     from ocrform.words.engines import check_engine
 
@@ -220,20 +245,18 @@ def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
         formats = sorted(parse_formats(args.format), key=FORMATS.index)
     except argparse.ArgumentTypeError as exc:
         raise UsageError(f"--format: {exc}") from None
+    if args.jobs is None:
+        args.jobs = available_cores()
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
     if args.timeout < 0:
         raise UsageError(f"--timeout {args.timeout:g}: expected seconds, 0 for none")
     memory = _parse_size(args.max_memory)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     settings = Settings(
         engine=args.engine,
         engine_options=tuple(sorted(engine_options.items())),
         dpi=args.dpi,
         formats=tuple(dict.fromkeys(["json", *formats])),
-        # Workers share the cores: two recognisers of two threads each on two cores lose to
-        # one thread each (the OCR engine's own note: thread hand-offs cost more than they win).
-        threads=max(1, cores // args.jobs) if args.jobs > 1 else None,
     )
     return settings, Limits(seconds=args.timeout, memory=memory)
 

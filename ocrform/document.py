@@ -7,7 +7,6 @@ the OCR path instead. Image files (PNG, JPEG, TIFF, multi-page TIFF) are always 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import stat
 from dataclasses import replace
@@ -19,17 +18,12 @@ import pymupdf
 
 from ocrform.canonical import DAMAGED, PAGES_LOST, Problem
 from ocrform.errors import InputError
+from ocrform.inputs import SUPPORTED_SUFFIXES, TEXT_SUFFIXES, folder_pages
 from ocrform.model import InputDocument, Page
 from ocrform.office import OFFICE_SUFFIXES
 from ocrform.quiet import native_quiet, quiet_libraries
 from ocrform.scan.imagefile import BadImage, read_image_header
 from ocrform.words.pdf_text import read_ruling_lines, read_text_layer
-
-PDF_SUFFIXES = {".pdf"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES
-# Text dumps carry no magic bytes; the name is all there is to go by.
-TEXT_SUFFIXES = {".txt"}
 
 # A page needs this many printable characters in its text layer before it is read as text;
 # scanned PDFs often carry a stray page number or an invisible producer stamp.
@@ -298,21 +292,6 @@ def _load_image(path: Path) -> InputDocument:
     return InputDocument(path=path, kind="image", page_count=len(frames), load_page=load_page, problems=problems)
 
 
-def folder_pages(folder: Path) -> list[Path]:
-    """A folder's page images in natural name order (page_2 before page_10); files directly
-    in it only, hidden ones left out."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-    return sorted((p for p in files if not p.name.startswith(".")), key=natural_key)
-
-
-def natural_key(path: Path) -> list[tuple[int, int | str]]:
-    """scan_2 before scan_10: digit runs compare as numbers."""
-    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in _DIGITS.split(path.name) if part]
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
 def _load_image_folder(folder: Path) -> InputDocument:
     """A document scanned one image per page: its pages are the folder's images in natural
     order, each frame of a multi-page TIFF a page, decoded one at a time."""
@@ -338,18 +317,3 @@ def _load_image_folder(folder: Path) -> InputDocument:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
-
-
-def input_sha256(path: Path) -> str:
-    """The input's hash (``Source.sha256``): the file's bytes; a folder document's pages'
-    names and bytes, in page order."""
-    h = hashlib.sha256()
-    for file in folder_pages(path) if path.is_dir() else [path]:
-        if not file.is_file():  # opening a FIFO to hash it would wait for a writer forever
-            raise OSError(f"{file}: not a regular file")
-        if path.is_dir():
-            h.update(file.name.encode() + b"\0")
-        with file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocrform.canonical import PAGES_LOST, DocumentResult, Problem
+from ocrform.cpu import thread_budget
 from ocrform.document import PageLost, load_document, sniff_kind
 from ocrform.errors import InputError
 from ocrform.grid import find_tables
@@ -69,7 +70,9 @@ def stream(paths: Iterable[Path | str], options: Options, keep_pages: bool = Fal
     scans: list[PageContent] = []
     ocr_seconds = 0.0
     failed = -1  # a file whose recognition failed: the rest of its stream is dropped
-    for n, path, item in prefetch(_prepared_files(paths, options)):
+    prepared = _prepared_files(paths, options)
+    # With one thread to run, the next item waits: reading it ahead would take a second core.
+    for n, path, item in prefetch(prepared) if thread_budget() > 1 else prepared:
         if n == failed:
             continue
         if isinstance(item, _Scan):

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from ocrform.canonical import DocumentResult, Form, FormEvidence, Issue, Provenance
-from ocrform.document import input_sha256
+from ocrform.inputs import input_sha256
 from ocrform.tables import KIND_LABELS, atomic_write, field_label
 from ocrform.validate import arithmetic_checks
 

@@ -26,7 +26,8 @@ resident memory it reports: pages must be streamed, not held.
 
 The jobs benchmark times the command line (``ocrform convert --force``, a fresh process
 each run) over --docs born-digital office fixtures (LibreOffice and Chromium PDFs) with
---jobs 1 and --jobs 2, and over a few mild scans, best of --repeat runs each.
+--jobs 1 (one core) and --jobs 2 (two files at a time, a core each), and over a few mild
+scans, best of --repeat runs each.
 
 The documents are generated from the gold forms with the sample generator, so the
 benchmark also reports how many forms came back exactly.

@@ -17,6 +17,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from ocrform.batch import Limits, Settings
 from ocrform.batch.manifest import MANIFEST_NAME, read_records
 from ocrform.canonical import DocumentResult
 from ocrform.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_SOME_FAILED, EXIT_USAGE, main
@@ -214,3 +215,56 @@ def test_tables_and_report_are_written_with_the_json_and_go_with_it(tmp_path: Pa
     src.write_bytes(b"%PDF-1.7\n" + b"\x00broken" * 40)
     assert main(["convert", str(src), "-o", str(out), "-q", "--format", "csv,xlsx"]) != EXIT_OK
     assert not [p for p in out.iterdir() if p.name.startswith("form.")]
+
+
+def test_jobs_are_cores_shared_among_the_files() -> None:
+    from ocrform.cli import share_cores
+
+    assert share_cores(1, 20) == (1, 1)  # --jobs 1 keeps to one core
+    assert share_cores(2, 20) == (2, 1)
+    assert share_cores(4, 2) == (2, 2)  # fewer files than cores: each gets the rest
+    assert share_cores(4, 1) == (1, 4)
+    assert share_cores(3, 2) == (2, 1)
+    assert share_cores(2, 0) == (1, 2)
+
+
+def test_threads_do_not_change_a_runs_fingerprint() -> None:
+    from ocrform.batch.tasks import settings_key
+
+    limits = Limits()
+    assert settings_key(Settings(threads=1), limits) == settings_key(Settings(threads=4), limits)
+    assert settings_key(Settings(dpi=300), limits) != settings_key(Settings(), limits)
+
+
+def test_a_one_core_budget_reads_nothing_ahead(tmp_path: Path) -> None:
+    """With one thread to run, the stream makes no read-ahead thread; with two it does."""
+    import threading
+
+    from ocrform.cpu import set_thread_budget
+    from ocrform.pipeline import stream
+    from ocrform.stages import Options
+
+    seen: dict[int, set[str]] = {}
+    try:
+        for budget in (1, 2):
+            set_thread_budget(budget)
+            names: set[str] = set()
+            for _ in stream([SAMPLES / "guizhou_1form.pdf", SAMPLES / "guizhou_2forms.pdf"], Options()):
+                names |= {t.name for t in threading.enumerate()}
+            seen[budget] = names
+    finally:
+        set_thread_budget(None)
+    assert not any(n.startswith("ocrform-prefetch") for n in seen[1])
+    assert any(n.startswith("ocrform-prefetch") for n in seen[2])
+
+
+def test_the_command_line_starts_the_workers_server_before_loading_the_converter() -> None:
+    """The workers' server loads the converter while the command line plans the batch: the
+    modules it needs first must not load PyMuPDF, OpenCV or onnxruntime themselves."""
+    code = (
+        "import sys, ocrform.cli, ocrform.batch.server, ocrform.inputs, ocrform.batch; "
+        "heavy = {'pymupdf', 'cv2', 'onnxruntime'} & set(sys.modules); "
+        "sys.exit(sorted(heavy) if heavy else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -13,7 +13,27 @@ limits, a crashed or stopped worker replaced) or as Ray tasks on a cluster (``ru
 Internal: the CLI's ``convert`` is the public surface.
 """
 
-from ocrform.batch.local import Limits, run_local
-from ocrform.batch.tasks import Record, Settings, Task, make_tasks, plan
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ocrform.batch.local import Limits, run_local
+    from ocrform.batch.tasks import Record, Settings, Task, make_tasks, plan
 
 __all__ = ["Limits", "Record", "Settings", "Task", "make_tasks", "plan", "run_local"]
+
+# Loaded when first asked for: the command line starts the workers' server (batch.server)
+# before it loads the converter's modules, which these bring in.
+_HOMES = {
+    "Limits": "local",
+    "run_local": "local",
+    **dict.fromkeys(["Record", "Settings", "Task", "make_tasks", "plan"], "tasks"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'ocrform.batch' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ocrform.batch.{_HOMES[name]}"), name)

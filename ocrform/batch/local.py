@@ -21,6 +21,7 @@ import psutil
 
 from ocrform.batch.manifest import Manifest
 from ocrform.batch.outputs import remove_stale_temps
+from ocrform.batch.server import worker_context
 from ocrform.batch.tasks import Record, Settings, Task, is_current
 from ocrform.batch.worker import failed_record, remove_outputs, run_task
 
@@ -57,7 +58,7 @@ def run_local(
         return records
     pending = deque(tasks)
     started = time.time()
-    context = _context()
+    context = worker_context()
     workers = [_Worker(context, settings) for _ in range(max(1, min(jobs, len(tasks))))]
 
     def finish(worker: _Worker, record: Record) -> None:
@@ -200,17 +201,6 @@ def _serve(conn: Connection, settings: Settings) -> None:
         if task is None:
             return
         conn.send(run_task(task, settings))
-
-
-def _context() -> mp.context.BaseContext:
-    """Workers fork from a clean server process that has the converter imported, so they
-    start in milliseconds without inheriting the parent's threads (forking a process that
-    runs onnxruntime threads can deadlock the child)."""
-    if "forkserver" in mp.get_all_start_methods():
-        context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["ocrform.batch.worker", "ocrform.pipeline"])
-        return context
-    return mp.get_context("spawn")
 
 
 def _exit_reason(code: int | None) -> str:

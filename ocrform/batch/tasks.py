@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ocrform.batch.manifest import latest_by_output
 from ocrform.batch.outputs import json_source_hash
-from ocrform.document import input_sha256
+from ocrform.inputs import input_sha256
 
 # Statuses a record carries.
 CONVERTED = "converted"
@@ -25,7 +25,9 @@ Record = dict[str, Any]
 @dataclass(frozen=True)
 class Settings:
     """What every task of a run shares: the OCR engine and its options, the render
-    resolution, the output formats besides JSON, and the OCR threads each worker may use."""
+    resolution, the output formats besides JSON, and the threads each worker's conversion
+    may run (``ocrform.cpu``; None: the process default). The threads change the speed, not
+    the results, so they are not part of a run's fingerprint (``settings_key``)."""
 
     engine: str = "rapidocr"
     engine_options: tuple[tuple[str, str], ...] = ()
@@ -135,7 +137,7 @@ def _same_failure(record: Record, task: Task, settings_key: str) -> bool:
 
 def settings_key(settings: Settings, limits: object) -> str:
     """A short fingerprint of what a run was asked to do, kept in each record."""
-    return hashlib.sha256(repr((settings, limits)).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((replace(settings, threads=None), limits)).encode()).hexdigest()[:16]
 
 
 def recovered_record(task: Task) -> Record:

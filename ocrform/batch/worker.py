@@ -16,12 +16,14 @@ from ocrform.errors import InputError
 
 
 def run_task(task: Task, settings: Settings) -> Record:
+    from ocrform.cpu import set_thread_budget
     from ocrform.pipeline import stream
     from ocrform.stages import Options
 
+    set_thread_budget(settings.threads)
     started = time.time()
     stamp = file_stamp(task.source)  # before reading: a file changed meanwhile is hashed again next run
-    options = Options(engine=settings.engine, engine_options=_engine_options(settings), dpi=settings.dpi)
+    options = Options(engine=settings.engine, engine_options=dict(settings.engine_options), dpi=settings.dpi)
     try:
         (item,) = stream([task.source], options)
         if item.error is not None:
@@ -83,10 +85,3 @@ def error_line(source: Path, exc: BaseException) -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else ""
     return f"{source}: internal error ({type(exc).__name__}: {first})"
-
-
-def _engine_options(settings: Settings) -> dict[str, str]:
-    options = dict(settings.engine_options)
-    if settings.threads and settings.engine == "rapidocr" and "threads" not in options:
-        options["threads"] = str(settings.threads)
-    return options

@@ -26,6 +26,7 @@ import numpy as np
 import pymupdf
 from fontTools.pens.svgPathPen import SVGPathPen
 
+from ocrform.cpu import thread_budget
 from ocrform.repair.font import ideograph_candidates, is_suspect, open_program, unified_form
 from ocrform.repair.plausible import common_characters, is_cjk
 
@@ -53,6 +54,9 @@ BFRANGE_SPAN = 256
 # A glyph read alone keeps that reading only when it is an ideograph this probable.
 MIN_ALONE_PROB = 0.5
 _EPS = 1e-6
+# Glyph batches are small: two threads read the office fixtures' glyphs 1.6x as fast as one
+# (2 cores), and a batch of --jobs N gives each worker its share (ocrform.cpu).
+GLYPH_THREADS = 2
 # The document's language as a prior on a run's readings: an ideograph outside ordinary
 # Chinese (a Japanese variant such as 別 for 别 looks nearly the same to the recogniser)
 # must read this many nats better than a common one to win.
@@ -70,7 +74,7 @@ class GlyphReader:
 
         path = model or _rapidocr_rec_model()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 2
+        opts.intra_op_num_threads = min(GLYPH_THREADS, thread_budget())
         # Its threads would spin after each small batch, taking the core from the pages
         # read beside it (born-digital bench on one core: 67 -> 49 pages/s with spinning).
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -8,7 +8,6 @@ Nothing is downloaded; a missing model file is an installation error, reported o
 from __future__ import annotations
 
 import math
-import os
 import queue
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ocrform.cpu import thread_budget
 from ocrform.errors import InputError
 from ocrform.model import Box
 from ocrform.repair.plausible import is_cjk
@@ -82,7 +82,8 @@ def model_dir() -> Path:
 
 
 class RapidOcrEngine:
-    """Options: ``threads`` (cores to use, default: all, at most 4), ``model_dir`` (a folder
+    """Options: ``threads`` (cores to use, default: the process's thread budget, see
+    ``ocrform.cpu``: every core up to 4 outside a batch), ``model_dir`` (a folder
     holding the two ONNX files, default: the rapidocr wheel's), ``charset``: ``gb2312`` (the
     default: the characters of GB 2312, ASCII and symbols, see ``output_classes``) or ``all``
     (every character the recogniser knows, for forms naming people or places in characters
@@ -106,7 +107,7 @@ class RapidOcrEngine:
                 raise InputError(p, "OCR model file missing (reinstall rapidocr or fix model_dir)")
         if charset not in CHARSETS:
             raise InputError(f"charset {charset}", f"unknown character set; choose one of {', '.join(CHARSETS)}")
-        n = int(threads) if threads else min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+        n = int(threads) if threads else thread_budget()
         self._so = _session_options(n)
         model = self.rec_path.read_bytes()
         # CTC index 0 is the blank; the model's last class is the space.
