@@ -379,13 +379,14 @@ def bench_scan_memory(min_pages: int) -> dict:
     }
 
 
-def bench_jobs(n_docs: int, repeat: int) -> dict:
+def bench_jobs(n_docs: int, repeat: int, fixtures_from: str) -> dict:
     import shutil
     import subprocess
 
     from ocrform.synth.degrade import render_scan
 
-    fixtures = sorted((ROOT / "tests" / "fixtures" / "office").glob("*/*.pdf"))[:n_docs]
+    office = ROOT / "tests" / "fixtures" / "office"
+    fixtures = sorted(p for part in fixtures_from.split(",") for p in (office / part).glob("*.pdf"))[:n_docs]
     report: dict = {"kind": "jobs", "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None}
     with tempfile.TemporaryDirectory() as tmp:
         born = Path(tmp) / "born"
@@ -430,12 +431,17 @@ def main() -> int:
     parser.add_argument("--forms-per-doc", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3, help="runs: born-digital the best, scans the median")
     parser.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
+    parser.add_argument(
+        "--fixtures",
+        default="calc,chromium,heldout,writer",
+        help="office fixture folders the jobs benchmark takes its PDFs from, in order (--kind jobs)",
+    )
     args = parser.parse_args()
     if args.kind == "scan-memory":
         print(json.dumps(bench_scan_memory(args.pages), ensure_ascii=False))
         return 0
     if args.kind == "jobs":
-        print(json.dumps(bench_jobs(args.docs, args.repeat), ensure_ascii=False))
+        print(json.dumps(bench_jobs(args.docs, args.repeat, args.fixtures), ensure_ascii=False))
         return 0
     if args.kind == "scan-orientation":
         print(json.dumps(bench_scan_orientation(args.docs, args.dpi, args.level), ensure_ascii=False))
