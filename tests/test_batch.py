@@ -20,7 +20,7 @@ import pytest
 from ocrform.batch import Limits, Settings
 from ocrform.batch.manifest import MANIFEST_NAME, read_records
 from ocrform.canonical import DocumentResult
-from ocrform.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_SOME_FAILED, EXIT_USAGE, main
+from ocrform.cli import EXIT_ALL_FAILED, EXIT_OK, EXIT_PROBLEMS, EXIT_SOME_FAILED, EXIT_USAGE, main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -268,3 +268,23 @@ def test_the_command_line_starts_the_workers_server_before_loading_the_converter
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_workers_that_cannot_start_fail_their_files_on_one_line_each(tmp_path: Path) -> None:
+    """A program read from standard input cannot be re-imported by the workers (Python's
+    multiprocessing looks for the file <stdin>), so every worker dies at start: each file
+    fails with the reason, the run ends with 3, and no BrokenPipeError escapes (a task
+    handed to a replaced worker that died again found its pipe closed)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for k in range(8):
+        shutil.copy(SAMPLES / "guizhou_1form.pdf", inputs / f"f{k}.pdf")
+    program = (
+        "import sys\nfrom ocrform.cli import main\n"
+        f"sys.exit(main(['convert', {str(inputs)!r}, '-o', {str(tmp_path / 'out')!r}, '-q', '--jobs', '2']))\n"
+    )
+    done = subprocess.run([sys.executable, "-"], input=program, capture_output=True, text=True, timeout=120)
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == EXIT_ALL_FAILED
+    died = [line for line in done.stderr.splitlines() if line.startswith("error:") and "worker died" in line]
+    assert len(died) == 8

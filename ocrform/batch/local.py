@@ -136,9 +136,17 @@ class _Worker:
         self._ps: psutil.Process | None = None
 
     def start(self, task: Task) -> None:
+        """Hand ``task`` to the worker. One that died since its last task is replaced first;
+        one that dies again before taking it leaves the task to ``outcome``, which reports
+        the death as the file's failure."""
         self.task = task
         self.started = time.monotonic()
-        self.conn.send(task)
+        for _ in range(2):
+            try:
+                self.conn.send(task)
+                return
+            except OSError:  # the pipe of a dead worker
+                self.restart()
 
     def outcome(self, limits: Limits) -> Record | None:
         """The finished task's record; a failure record when the worker died, ran out of time
