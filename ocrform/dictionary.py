@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jieba
 
-from ocrform.resources import model_json
+from ocrform.resources import model_json, model_text
 
 # The forms' printed labels count as words this frequent (a common word in jieba's counts).
 LABEL_FREQUENCY = 1000.0
@@ -38,10 +38,20 @@ def jieba_words() -> tuple[tuple[str, float], ...]:
 
 
 @cache
-def compound_words(min_frequency: float = 0.0) -> frozenset[str]:
-    """jieba's words of two to four characters counted at least ``min_frequency`` times, and
-    the labels' words: what a character that belongs in its text is part of."""
-    return frozenset(w for w, f in jieba_words() if 2 <= len(w) <= MAX_COMPOUND and f >= min_frequency) | {
+def compound_words() -> frozenset[str]:
+    """jieba's words of two to four characters and the labels' words: what a character that
+    belongs in its text is part of."""
+    return frozenset(w for w, _ in jieba_words() if 2 <= len(w) <= MAX_COMPOUND) | {
+        w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND
+    }
+
+
+@cache
+def attested_words() -> frozenset[str]:
+    """The words whose presence vouches for a character (``plausible.misfit_characters``):
+    jieba's counted at least ``plausible.ATTESTED_FREQUENCY`` times, as
+    scripts/build_attested_words.py wrote them to models/, and the labels' words."""
+    return frozenset(model_text("attested_words.txt").split()) | {
         w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND
     }
 

@@ -242,12 +242,13 @@ def _named_engine(name: str, settings: tuple[tuple[str, str], ...]) -> OcrEngine
 
 
 def warm_up() -> None:
-    """Load the tables every conversion of a PDF reads on first use: jieba's dictionary and
-    the word set glyph repair doubts characters by (0.45 s). A batch's fork server calls
+    """Load the tables every conversion of a PDF reads on first use: the word set and the
+    common characters glyph repair judges a font's text by. A batch's fork server calls
     this once, so its workers start with them instead of each loading its own. Tables only
-    some files need (the OCR lexicon, 0.3 s) are left to the workers that need them."""
-    from ocrform.dictionary import compound_words
-    from ocrform.repair.plausible import ATTESTED_FREQUENCY, common_characters
+    some files need (jieba's whole dictionary for the OCR lexicon and tier-3 repair, 0.5 s)
+    are left to the workers that need them."""
+    from ocrform.dictionary import attested_words
+    from ocrform.repair.plausible import common_characters
 
-    compound_words(ATTESTED_FREQUENCY)
+    attested_words()
     common_characters()

@@ -91,10 +91,9 @@ def test_compatibility_code_points_name_their_ideographs() -> None:
 
 def test_a_word_jieba_barely_knows_does_not_vouch_for_a_character() -> None:
     """通过 shifted to 逃过 forms a word jieba lists at its floor count (3): 逃 stays doubted."""
-    from ocrform.dictionary import compound_words
-    from ocrform.repair.plausible import ATTESTED_FREQUENCY
+    from ocrform.dictionary import attested_words, compound_words
 
-    assert "逃过" in compound_words() and "逃过" not in compound_words(ATTESTED_FREQUENCY)
+    assert "逃过" in compound_words() and "逃过" not in attested_words()
     assert misfit_characters("通过审核\n逃过审核", {"通", "逃"}) == {"逃"}
 
 
@@ -123,3 +122,18 @@ def test_words_parted_only_by_a_change_of_font_read_as_one_run() -> None:
         word("通知", 0, "Type3 (4 0 R)", page=1),
     ]
     assert ["".join(w.text for w in run) for run in printed_runs(words)] == ["通过审核", "意见", "通知"]
+
+
+def test_the_shipped_attested_words_are_the_installed_jiebas() -> None:
+    """models/attested_words.txt is what scripts/build_attested_words.py makes of the jieba
+    installed: rebuild it when jieba or ATTESTED_FREQUENCY changes."""
+    import importlib.util
+
+    from ocrform.resources import model_text
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "build_attested_words.py"
+    spec = importlib.util.spec_from_file_location("build_attested_words", path)
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert model_text("attested_words.txt").split() == build.attested_from_jieba()

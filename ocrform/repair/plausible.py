@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Sequence
 from functools import cache
 
-from ocrform.dictionary import MAX_COMPOUND, compound_words
+from ocrform.dictionary import MAX_COMPOUND, attested_words, compound_words
 from ocrform.repair.font import is_suspect, unified_form
 from ocrform.resources import model_text
 
@@ -20,7 +20,8 @@ MAX_RARE = 2
 MAX_RARE_SHARE = 0.02
 # A character fits its text when it forms a word jieba counts at least this often. Half of
 # jieba's words are counted 2-3 times (逃过 3, 通过 35063), and a shifted character that an
-# ordinary one replaced forms such a word by chance (通过 garbled to 逃过).
+# ordinary one replaced forms such a word by chance (通过 garbled to 逃过). The words are
+# kept in models/attested_words.txt (scripts/build_attested_words.py).
 ATTESTED_FREQUENCY = 4.0
 
 
@@ -73,7 +74,7 @@ def misfit_characters(text: str, chars: set[str], owned: Sequence[Container[int]
     ``owned``: per line of ``text``, the positions whose characters are judged (those printed
     in the font in question); the others are only neighbours. None: every position.
     """
-    words = compound_words(ATTESTED_FREQUENCY)
+    words = attested_words()
     fitted: set[str] = set()
     seen: set[str] = set()
     for k, line in enumerate(text.splitlines()):
