@@ -8,6 +8,12 @@ from functools import cache
 
 from ocrform.resources import model_text
 
+
+def is_cjk(ch: str) -> bool:
+    """A CJK unified ideograph (the basic block and extension A)."""
+    return "\u3400" <= ch <= "\u9fff"
+
+
 _WS = re.compile(r"\s+")
 _RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 

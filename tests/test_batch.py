@@ -260,10 +260,13 @@ def test_a_one_core_budget_reads_nothing_ahead(tmp_path: Path) -> None:
 
 def test_the_command_line_starts_the_workers_server_before_loading_the_converter() -> None:
     """The workers' server loads the converter while the command line plans the batch: the
-    modules it needs first must not load PyMuPDF, OpenCV or onnxruntime themselves."""
+    modules it needs first must not load PyMuPDF, OpenCV or onnxruntime themselves, nor
+    checking the engine's options load PyMuPDF (whose layout plugin makes ONNX sessions)."""
     code = (
         "import sys, ocrform.cli, ocrform.batch.server, ocrform.inputs, ocrform.batch; "
         "heavy = {'pymupdf', 'cv2', 'onnxruntime'} & set(sys.modules); "
+        "from ocrform.words.engines import check_engine; check_engine('rapidocr', {'threads': '1'}); "
+        "heavy |= {'pymupdf'} & set(sys.modules); "
         "sys.exit(sorted(heavy) if heavy else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

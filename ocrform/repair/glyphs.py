@@ -28,7 +28,8 @@ from fontTools.pens.svgPathPen import SVGPathPen
 
 from ocrform.cpu import thread_budget
 from ocrform.repair.font import ideograph_candidates, is_suspect, open_program, unified_form
-from ocrform.repair.plausible import common_characters, is_cjk
+from ocrform.repair.plausible import common_characters
+from ocrform.text import is_cjk
 
 # Glyphs are drawn on their em square at the recogniser's input height.
 GLYPH_PX = 48

@@ -41,8 +41,9 @@ from ocrform.repair.glyphs import (
     render_glyphs,
     repair_from_shapes,
 )
-from ocrform.repair.plausible import fits_in_place, is_cjk, looks_garbled, may_be_garbled, misfit_characters
+from ocrform.repair.plausible import fits_in_place, looks_garbled, may_be_garbled, misfit_characters
 from ocrform.repair.text import repair_text
+from ocrform.text import is_cjk
 from ocrform.words.pdf_text import printed_runs
 
 METHOD_CMAP = "font-cmap"

@@ -13,6 +13,7 @@ from functools import cache
 from ocrform.dictionary import MAX_COMPOUND, attested_words, compound_words
 from ocrform.repair.font import is_suspect, unified_form
 from ocrform.resources import model_text
+from ocrform.text import is_cjk
 
 # Distinct rare characters a clean form may carry (names, place names) before it is suspect ...
 MAX_RARE = 2
@@ -28,10 +29,6 @@ ATTESTED_FREQUENCY = 4.0
 @cache
 def common_characters() -> frozenset[str]:
     return frozenset(model_text("common_chars.txt").replace("\n", ""))
-
-
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
 
 
 def rare_characters(chars: Iterable[str]) -> set[str]:

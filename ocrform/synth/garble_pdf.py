@@ -23,7 +23,7 @@ from fontTools.ttLib import newTable
 from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
 from ocrform.repair.font import CidFont, cid_fonts, open_program, parse_tounicode, read_tounicode, write_tounicode
-from ocrform.repair.plausible import is_cjk
+from ocrform.text import is_cjk
 
 # Runs the producer cut its sorted character list into (seed 001 shows runs of 2 to 5).
 MIN_RUN, MAX_RUN = 1, 5

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ocrform.repair.plausible import is_cjk
 from ocrform.synth.garble_pdf import shifted_runs
+from ocrform.text import is_cjk
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ocrform.dictionary import LABEL_FREQUENCY, jieba_words, label_words
-from ocrform.repair.plausible import is_cjk
+from ocrform.text import is_cjk
 
 # A character is offered as a candidate when the recogniser gives it at least this
 # probability, at a position whose reading it is less sure of than TOP_SURE. Right characters

@@ -19,7 +19,7 @@ import numpy as np
 from ocrform.cpu import thread_budget
 from ocrform.errors import InputError
 from ocrform.model import Box
-from ocrform.repair.plausible import is_cjk
+from ocrform.text import is_cjk
 from ocrform.words.engines import Reading
 from ocrform.words.engines.output_classes import keep_classes, model_metadata, printed_character
 from ocrform.words.lexicon import MIN_CANDIDATE, PUNCTUATION_LOOKALIKES, TOP_SURE, choose_characters
