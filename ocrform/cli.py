@@ -78,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         default=None,
-        help="cores to use (default: all this process may run on): up to N files at once, each in its own "
-        "process, and the cores left over shared among them; --jobs 1 keeps to one core",
+        help="cores to use (default: all this process may run on, while 1 GiB of free memory is left for "
+        "each): up to N files at once, each in its own process, and the cores left over shared among them; "
+        "--jobs 1 keeps to one core",
     )
     conv.add_argument("--force", action="store_true", help="convert again files whose output is up to date")
     conv.add_argument("--retry-failed", action="store_true", help="try again files that failed in an earlier run")
@@ -225,7 +226,7 @@ MIN_DPI, MAX_DPI = 50, 1200
 
 def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
     from ocrform.batch import Limits, Settings
-    from ocrform.cpu import available_cores
+    from ocrform.cpu import default_jobs
     from ocrform.formats import FORMATS, parse_formats
     from ocrform.words.engines import check_engine
 
@@ -246,7 +247,7 @@ def _convert_settings(args: argparse.Namespace) -> tuple[Settings, Limits]:
     except argparse.ArgumentTypeError as exc:
         raise UsageError(f"--format: {exc}") from None
     if args.jobs is None:
-        args.jobs = available_cores()
+        args.jobs = default_jobs()
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected 1 or more")
     if args.timeout < 0:

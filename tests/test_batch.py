@@ -291,3 +291,21 @@ def test_workers_that_cannot_start_fail_their_files_on_one_line_each(tmp_path: P
     assert done.returncode == EXIT_ALL_FAILED
     died = [line for line in done.stderr.splitlines() if line.startswith("error:") and "worker died" in line]
     assert len(died) == 8
+
+
+def test_the_default_jobs_leave_each_worker_a_gibibyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil
+
+    from ocrform import cpu
+
+    class Memory:
+        def __init__(self, available: int) -> None:
+            self.available = available
+
+    monkeypatch.setattr(cpu, "available_cores", lambda: 8)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Memory(3 * cpu.MEMORY_PER_WORKER + 5))
+    assert cpu.default_jobs() == 3
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Memory(100 << 20))
+    assert cpu.default_jobs() == 1
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Memory(64 * cpu.MEMORY_PER_WORKER))
+    assert cpu.default_jobs() == 8
