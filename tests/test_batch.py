@@ -289,8 +289,9 @@ def test_workers_that_cannot_start_fail_their_files_on_one_line_each(tmp_path: P
     done = subprocess.run([sys.executable, "-"], input=program, capture_output=True, text=True, timeout=120)
     assert "BrokenPipeError" not in done.stderr
     assert done.returncode == EXIT_ALL_FAILED
-    died = [line for line in done.stderr.splitlines() if line.startswith("error:") and "worker died" in line]
-    assert len(died) == 8
+    # The dying workers' own tracebacks share stderr, so a line of ours may follow part of one.
+    for k in range(8):
+        assert f"f{k}.pdf: worker died" in done.stderr
 
 
 def test_the_default_jobs_leave_each_worker_a_gibibyte(monkeypatch: pytest.MonkeyPatch) -> None:
