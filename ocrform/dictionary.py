@@ -41,9 +41,7 @@ def jieba_words() -> tuple[tuple[str, float], ...]:
 def compound_words() -> frozenset[str]:
     """jieba's words of two to four characters and the labels' words: what a character that
     belongs in its text is part of."""
-    return frozenset(w for w, _ in jieba_words() if 2 <= len(w) <= MAX_COMPOUND) | {
-        w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND
-    }
+    return frozenset(w for w, _ in jieba_words() if 2 <= len(w) <= MAX_COMPOUND) | _label_compounds()
 
 
 @cache
@@ -51,9 +49,11 @@ def attested_words() -> frozenset[str]:
     """The words whose presence vouches for a character (``plausible.misfit_characters``):
     jieba's counted at least ``plausible.ATTESTED_FREQUENCY`` times, as
     scripts/build_attested_words.py wrote them to models/, and the labels' words."""
-    return frozenset(model_text("attested_words.txt").split()) | {
-        w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND
-    }
+    return frozenset(model_text("attested_words.txt").split()) | _label_compounds()
+
+
+def _label_compounds() -> set[str]:
+    return {w for w in label_words() if 2 <= len(w) <= MAX_COMPOUND}
 
 
 def label_words() -> set[str]:

@@ -387,7 +387,9 @@ def bench_jobs(n_docs: int, repeat: int, fixtures_from: str) -> dict:
 
     office = ROOT / "tests" / "fixtures" / "office"
     fixtures = sorted(p for part in fixtures_from.split(",") for p in (office / part).glob("*.pdf"))[:n_docs]
-    report: dict = {"kind": "jobs", "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None}
+    from ocrform.cpu import available_cores
+
+    report: dict = {"kind": "jobs", "cores": available_cores()}
     with tempfile.TemporaryDirectory() as tmp:
         born = Path(tmp) / "born"
         born.mkdir()
